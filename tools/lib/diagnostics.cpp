@@ -1,0 +1,30 @@
+#include "diagnostics.h"
+
+#include "error.h"
+
+namespace lk {
+
+std::string SourcePos::str() const {
+  if (line <= 0) return file;
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+void Diagnostics::error(const SourcePos& pos, const std::string& path, const std::string& msg) {
+  ++total_;
+  if (errors_.size() >= kMaxErrors) return;
+  errors_.push_back(pos.str() + ": " + (path.empty() ? "" : path + ": ") + msg);
+}
+
+void Diagnostics::throw_if_any() const {
+  if (errors_.empty()) return;
+  std::string all;
+  for (size_t i = 0; i < errors_.size(); ++i) {
+    if (i) all += "\n";
+    all += errors_[i];
+  }
+  if (total_ > errors_.size())
+    all += "\n... and " + std::to_string(total_ - errors_.size()) + " more errors";
+  throw InputError(all);
+}
+
+}  // namespace lk

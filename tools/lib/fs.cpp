@@ -1,0 +1,102 @@
+#include "fs.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "error.h"
+
+namespace lk {
+
+void throw_errno(const std::string& what) { throw RuntimeError(what + ": " + std::strerror(errno)); }
+
+void Fd::reset(int fd) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+}
+
+std::string read_stream(int fd) {
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("read");
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+std::string read_file(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw InputError(path + ": " + std::strerror(errno));
+  try {
+    return read_stream(fd.get());
+  } catch (const RuntimeError& e) {
+    throw RuntimeError(path + ": " + e.what());
+  }
+}
+
+void write_all(int fd, std::string_view data, const std::string& what) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("write " + what);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+std::string dirname_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+AtomicFile::AtomicFile(std::string path, int mode) : path_(std::move(path)) {
+  std::vector<char> tmpl(path_.begin(), path_.end());
+  const char suffix[] = ".tmp-XXXXXX";
+  tmpl.insert(tmpl.end(), suffix, suffix + sizeof suffix);
+  int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
+  if (fd < 0) throw_errno("create " + path_);
+  fd_.reset(fd);
+  tmp_ = tmpl.data();
+  if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) throw_errno("chmod " + tmp_);
+}
+
+AtomicFile::~AtomicFile() {
+  if (!committed_) ::unlink(tmp_.c_str());
+}
+
+void AtomicFile::write(std::string_view data) { write_all(fd_.get(), data, path_); }
+
+void AtomicFile::commit() {
+  if (::fsync(fd_.get()) != 0) throw_errno("fsync " + tmp_);
+  fd_.reset();
+  if (::rename(tmp_.c_str(), path_.c_str()) != 0) throw_errno("rename " + tmp_ + " to " + path_);
+  committed_ = true;
+  Fd dir(::open(dirname_of(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir) ::fsync(dir.get());
+}
+
+void write_output(const std::string& path, std::string_view data) {
+  if (path.empty() || path == "-") {
+    write_all(STDOUT_FILENO, data, "stdout");
+    return;
+  }
+  AtomicFile f(path);
+  f.write(data);
+  f.commit();
+}
+
+}  // namespace lk

@@ -1,0 +1,69 @@
+#pragma once
+// File-system helpers: RAII descriptors, whole-file reads, and atomic writes
+// (temp file in the target's directory, fsync, rename) so that no reader ever
+// sees a half-written output.
+#include <string>
+#include <string_view>
+
+namespace lk {
+
+class Fd {
+public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() { reset(); }
+  Fd(Fd&& o) noexcept : fd_(o.release()) {}
+  Fd& operator=(Fd&& o) noexcept {
+    if (this != &o) {
+      reset();
+      fd_ = o.release();
+    }
+    return *this;
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+
+  int get() const { return fd_; }
+  explicit operator bool() const { return fd_ >= 0; }
+  int release() {
+    int f = fd_;
+    fd_ = -1;
+    return f;
+  }
+  void reset(int fd = -1);
+
+private:
+  int fd_ = -1;
+};
+
+std::string read_file(const std::string& path);
+std::string read_stream(int fd);
+void write_all(int fd, std::string_view data, const std::string& what);
+
+// Writes to PATH.tmp-XXXXXX beside the target; commit() fsyncs and renames it into
+// place. Destroyed without commit(), the temp file is removed.
+class AtomicFile {
+public:
+  explicit AtomicFile(std::string path, int mode = 0644);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  int fd() const { return fd_.get(); }
+  const std::string& temp_path() const { return tmp_; }
+  void write(std::string_view data);
+  void commit();
+
+private:
+  std::string path_;
+  std::string tmp_;
+  Fd fd_;
+  bool committed_ = false;
+};
+
+// Writes DATA to PATH atomically, or to stdout when PATH is "" or "-".
+void write_output(const std::string& path, std::string_view data);
+
+std::string dirname_of(const std::string& path);
+
+}  // namespace lk

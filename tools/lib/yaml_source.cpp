@@ -1,0 +1,197 @@
+#include "yaml_source.h"
+
+#include <algorithm>
+#include <regex>
+
+namespace lk {
+
+size_t find_invalid_utf8(const std::string& text) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  size_t n = text.size();
+  for (size_t i = 0; i < n;) {
+    unsigned char c = s[i];
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return i;
+    }
+    if (i + len > n) return i;
+    for (size_t k = 1; k < len; ++k) {
+      if ((s[i + k] & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    static const uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += len;
+  }
+  return std::string::npos;
+}
+
+namespace {
+SourcePos offset_pos(const std::string& file, const std::string& text, size_t off) {
+  SourcePos p{file, 1, 1};
+  for (size_t i = 0; i < off && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++p.line;
+      p.column = 1;
+    } else {
+      ++p.column;
+    }
+  }
+  return p;
+}
+
+// yaml-cpp keeps duplicate keys; a spec with two "image:" keys is a mistake to report.
+void check_duplicate_keys(const std::string& file, const YAML::Node& node, Diagnostics& diag) {
+  if (node.IsMap()) {
+    std::vector<std::string> seen;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (it->first.IsScalar()) {
+        const std::string& k = it->first.Scalar();
+        for (const auto& s : seen)
+          if (s == k) diag.error(pos_of(file, it->first), "", "duplicate key \"" + k + "\"");
+        seen.push_back(k);
+      }
+      check_duplicate_keys(file, it->second, diag);
+    }
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) check_duplicate_keys(file, item, diag);
+  }
+}
+}  // namespace
+
+SourcePos pos_of(const std::string& file, const YAML::Node& node) {
+  auto m = node.Mark();
+  if (m.is_null()) return SourcePos{file, 0, 0};
+  return SourcePos{file, m.line + 1, m.column + 1};
+}
+
+YAML::Node load_yaml(const std::string& file, const std::string& text, Diagnostics& diag) {
+  if (size_t bad = find_invalid_utf8(text); bad != std::string::npos) {
+    diag.error(offset_pos(file, text, bad), "", "the file is not valid UTF-8 (byte offset " + std::to_string(bad) + ")");
+    return {};
+  }
+  try {
+    auto docs = YAML::LoadAll(text);
+    if (docs.size() > 1) {
+      diag.error(pos_of(file, docs[1]), "", "more than one YAML document in the file; put each spec in its own file");
+      return {};
+    }
+    if (docs.empty()) return {};
+    check_duplicate_keys(file, docs[0], diag);
+    return docs[0];
+  } catch (const YAML::Exception& e) {
+    SourcePos p{file, e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1};
+    diag.error(p, "", "invalid YAML: " + e.msg);
+    return {};
+  }
+}
+
+ScalarKind scalar_kind(const YAML::Node& n) {
+  if (n.IsNull()) return ScalarKind::kNull;
+  if (!n.IsScalar()) return ScalarKind::kString;
+  if (n.Tag() == "!") return ScalarKind::kString;  // quoted
+  const std::string& s = n.Scalar();
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return ScalarKind::kNull;
+  if (s == "true" || s == "True" || s == "TRUE" || s == "false" || s == "False" || s == "FALSE")
+    return ScalarKind::kBool;
+  static const std::regex kInt("[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+");
+  static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
+  if (std::regex_match(s, kInt)) return ScalarKind::kInt;
+  if (std::regex_match(s, kFloat)) return ScalarKind::kFloat;
+  return ScalarKind::kString;
+}
+
+nlohmann::json yaml_to_json(const YAML::Node& n) {
+  using nlohmann::json;
+  if (!n || n.IsNull()) return nullptr;
+  if (n.IsSequence()) {
+    json a = json::array();
+    for (const auto& item : n) a.push_back(yaml_to_json(item));
+    return a;
+  }
+  if (n.IsMap()) {
+    json o = json::object();
+    for (auto it = n.begin(); it != n.end(); ++it) o[it->first.Scalar()] = yaml_to_json(it->second);
+    return o;
+  }
+  const std::string& s = n.Scalar();
+  switch (scalar_kind(n)) {
+    case ScalarKind::kNull: return nullptr;
+    case ScalarKind::kBool: return s[0] == 't' || s[0] == 'T';
+    case ScalarKind::kInt:
+      try {
+        if (s.rfind("0x", 0) == 0) return std::stoll(s.substr(2), nullptr, 16);
+        if (s.rfind("0o", 0) == 0) return std::stoll(s.substr(2), nullptr, 8);
+        return std::stoll(s);
+      } catch (const std::out_of_range&) {
+        return s;
+      }
+    case ScalarKind::kFloat:
+      try {
+        return std::stod(s);
+      } catch (const std::exception&) {
+        return s;
+      }
+    case ScalarKind::kString: return s;
+  }
+  return s;
+}
+
+namespace {
+void emit_json(YAML::Emitter& out, const nlohmann::json& v) {
+  if (v.is_object()) {
+    // Spec sections in the order LinuxKit documents them, and name/image first in
+    // an entry, read better than alphabetical order; the rest stays sorted.
+    static const char* const kFirst[] = {"kernel", "init",  "volumes", "onboot", "onshutdown", "services",
+                                         "files",  "trust", "outputs", "name",   "image",      "path"};
+    out << YAML::BeginMap;
+    auto emit_key = [&](const std::string& k) {
+      out << YAML::Key << k << YAML::Value;
+      emit_json(out, v.at(k));
+    };
+    for (const char* k : kFirst)
+      if (v.contains(k)) emit_key(k);
+    for (const auto& [k, val] : v.items())
+      if (std::find(std::begin(kFirst), std::end(kFirst), k) == std::end(kFirst)) emit_key(k);
+    out << YAML::EndMap;
+  } else if (v.is_array()) {
+    out << YAML::BeginSeq;
+    for (const auto& item : v) emit_json(out, item);
+    out << YAML::EndSeq;
+  } else if (v.is_string()) {
+    const auto& s = v.get_ref<const std::string&>();
+    YAML::Node probe(s);
+    // Quote strings that would read back as another type ("0600", "true", "").
+    if (scalar_kind(probe) != ScalarKind::kString) out << YAML::DoubleQuoted;
+    out << s;
+  } else if (v.is_boolean()) {
+    out << (v.get<bool>() ? "true" : "false");
+  } else if (v.is_null()) {
+    out << YAML::Null;
+  } else {
+    out << v.dump();
+  }
+}
+}  // namespace
+
+std::string json_to_yaml(const nlohmann::json& value) {
+  YAML::Emitter out;
+  emit_json(out, value);
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace lk
