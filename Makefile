@@ -14,6 +14,8 @@ ifeq ($(SANITIZE),1)
   LDFLAGS  += -fsanitize=address,undefined
   # GCC 12 reports false maybe-uninitialized warnings inside std::regex under ASan.
   WERROR   := -Werror -Wno-maybe-uninitialized
+  # Tests that boot VMs or run long benchmarks-like loops check this and skip.
+  export LK_SANITIZE := 1
 else
   BUILD    := build/rel
   BIN      := bin

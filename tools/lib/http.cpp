@@ -1,0 +1,151 @@
+#include "http.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+
+#include "error.h"
+
+namespace lk::http {
+
+namespace {
+
+struct CurlGlobal {
+  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+};
+
+struct SlistFree {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+struct Transfer {
+  const Request* req;
+  Response* resp;
+  bool aborted = false;
+};
+
+size_t on_header(char* data, size_t size, size_t n, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  std::string line(data, size * n);
+  if (line.rfind("HTTP/", 0) == 0) t->resp->headers.clear();  // a new response (after 100 or redirect)
+  auto colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::string value = line.substr(colon + 1);
+    auto b = value.find_first_not_of(" \t");
+    auto e = value.find_last_not_of(" \t\r\n");
+    value = b == std::string::npos ? "" : value.substr(b, e - b + 1);
+    t->resp->headers.emplace(name, value);
+  }
+  return size * n;
+}
+
+size_t on_write(char* data, size_t size, size_t n, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t len = size * n;
+  if (t->req->on_body) {
+    if (!t->req->on_body(data, len)) {
+      t->aborted = true;
+      return 0;
+    }
+  } else {
+    t->resp->body.append(data, len);
+  }
+  return len;
+}
+
+size_t on_read(char* buf, size_t size, size_t n, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  return t->req->body_reader(buf, size * n);
+}
+
+}  // namespace
+
+struct Client::Impl {
+  CURL* curl = nullptr;
+};
+
+Client::Client() : impl_(std::make_unique<Impl>()) {
+  static CurlGlobal global;  // curl_global_init must run once before any handle
+  impl_->curl = curl_easy_init();
+  if (!impl_->curl) throw RuntimeError("curl: cannot create a handle");
+}
+
+Client::~Client() { curl_easy_cleanup(impl_->curl); }
+
+std::string Response::header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? "" : it->second;
+}
+
+Response Client::send(const Request& req) {
+  CURL* c = impl_->curl;
+  curl_easy_reset(c);
+  Response resp;
+  Transfer t{&req, &resp};
+  std::unique_ptr<curl_slist, SlistFree> headers;
+  for (const auto& h : req.headers) {
+    curl_slist* l = curl_slist_append(headers.get(), h.c_str());
+    if (!l) throw RuntimeError("curl: out of memory");
+    (void)headers.release();
+    headers.reset(l);
+  }
+  curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, req.connect_timeout_s);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, req.low_speed_timeout_s);
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, req.follow_redirects ? 1L : 0L);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "lk/0.1");
+  // Blobs are hashed as they arrive, so bytes must be exactly what the server stores.
+  curl_easy_setopt(c, CURLOPT_HTTP_CONTENT_DECODING, 0L);
+  if (req.verbose) curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
+  if (!req.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, req.ca_file.c_str());
+
+  if (req.method == "GET") {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  } else if (req.method == "HEAD") {
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  } else {
+    if (req.body_reader) {
+      curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+      curl_easy_setopt(c, CURLOPT_READDATA, &t);
+      if (req.body_size >= 0) curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(req.body_size));
+    } else {
+      curl_easy_setopt(c, CURLOPT_POST, 1L);
+      curl_easy_setopt(c, CURLOPT_POSTFIELDS, req.body.data());
+      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+    }
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+  }
+
+  CURLcode rc = curl_easy_perform(c);
+  if (rc != CURLE_OK) {
+    if (t.aborted) throw RuntimeError(req.method + " " + req.url + ": transfer aborted");
+    throw RuntimeError(req.method + " " + req.url + ": " + curl_easy_strerror(rc));
+  }
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
+  char* eff = nullptr;
+  curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff);
+  if (eff) resp.effective_url = eff;
+  return resp;
+}
+
+std::string host_of(const std::string& url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string::npos) return "";
+  auto start = scheme + 3;
+  auto end = url.find_first_of("/?#", start);
+  std::string authority = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  auto at = authority.rfind('@');
+  return at == std::string::npos ? authority : authority.substr(at + 1);
+}
+
+}  // namespace lk::http

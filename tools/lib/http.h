@@ -1,0 +1,61 @@
+#pragma once
+// A small blocking HTTP client over libcurl: one Request in, one Response out, with
+// the body either buffered or streamed to a callback (so large blobs never sit in
+// memory). Proxies come from http_proxy/https_proxy/no_proxy, as libcurl reads them.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lk::http {
+
+struct Request {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::string> headers;  // "Name: value"
+  std::string body;                  // sent when body_reader is empty
+  // Pulls the request body in pieces: fills BUF (up to LEN bytes) and returns the
+  // count, 0 at the end. body_size is then the total (or -1 when unknown).
+  std::function<size_t(char* buf, size_t len)> body_reader;
+  int64_t body_size = -1;
+  // Receives the response body as it arrives; returns false to abort the transfer.
+  // Without it the body is collected in Response::body.
+  std::function<bool(const char* data, size_t len)> on_body;
+  bool follow_redirects = false;   // callers that must strip auth on redirect do it themselves
+  long connect_timeout_s = 30;
+  long low_speed_timeout_s = 60;   // abort when under 1 byte/s for this long
+  std::string ca_file;             // extra CA bundle (--cert-file)
+  bool verbose = false;
+};
+
+struct Response {
+  long status = 0;
+  std::string body;
+  std::multimap<std::string, std::string> headers;  // names lower-cased
+  std::string effective_url;
+  std::string header(const std::string& lower_name) const;  // first value, or ""
+};
+
+// Reusable connection (keep-alive); not thread-safe: one Client per thread.
+class Client {
+public:
+  Client();
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Throws RuntimeError on transport failure (DNS, connect, TLS, timeout, aborted by
+  // on_body); any HTTP status, 4xx/5xx included, is returned.
+  Response send(const Request& req);
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// "https://host/path?q" -> "host" (with port when given); "" when unparsable.
+std::string host_of(const std::string& url);
+
+}  // namespace lk::http
