@@ -49,7 +49,14 @@ $(LIB_A): $(LIB_OBJ)
 .SECONDEXPANSION:
 $(BIN)/lk-%: $$(addprefix $(BUILD)/,$$(subst .cpp,.o,$$(wildcard tools/lk-$$*/*.cpp))) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS) $^ $(LIBS) -o $@
+	$(CXX) $(LDFLAGS) $(LDFLAGS_$(@F)) $^ $(if $(filter undefined,$(origin LIBS_$(@F))),$(LIBS),$(LIBS_$(@F))) -o $@
+
+# The guest's PID 1 runs before any library is there: static, and only libc/libstdc++.
+# (ASan cannot link statically; the sanitizer build skips the boot tests anyway.)
+LIBS_lk-init :=
+ifneq ($(SANITIZE),1)
+  LDFLAGS_lk-init := -static
+endif
 
 $(UNIT_BIN): $(UNIT_OBJ) $(LIB_A)
 	$(CXX) $(LDFLAGS) $^ $(LIBS) -o $@
