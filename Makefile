@@ -28,7 +28,7 @@ LIBS := -lyaml-cpp -larchive -lcurl -lcrypto -lz -lzstd -lpthread
 LIB_SRC  := $(wildcard tools/lib/*.cpp)
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)
 LIB_A    := $(BUILD)/liblk.a
-TOOLS    := $(notdir $(wildcard tools/lk-*))
+TOOLS    := lk $(notdir $(wildcard tools/lk-*))
 TOOL_BIN := $(TOOLS:%=$(BIN)/%)
 UNIT_SRC := $(wildcard test/unit/*.cpp)
 UNIT_OBJ := $(UNIT_SRC:%.cpp=$(BUILD)/%.o)
@@ -50,6 +50,10 @@ $(LIB_A): $(LIB_OBJ)
 $(BIN)/lk-%: $$(addprefix $(BUILD)/,$$(subst .cpp,.o,$$(wildcard tools/lk-$$*/*.cpp))) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $(LDFLAGS_$(@F)) $^ $(if $(filter undefined,$(origin LIBS_$(@F))),$(LIBS),$(LIBS_$(@F))) -o $@
+
+$(BIN)/lk: $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tools/lk/*.cpp)) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $^ $(LIBS) -o $@
 
 # The guest's PID 1 runs before any library is there: static, and only libc/libstdc++.
 # (ASan cannot link statically; the sanitizer build skips the boot tests anyway.)
@@ -80,4 +84,4 @@ install: all
 clean:
 	rm -rf build bin
 
--include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(wildcard $(BUILD)/tools/lk-*/*.d)
+-include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(wildcard $(BUILD)/tools/lk*/*.d)

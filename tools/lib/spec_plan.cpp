@@ -82,7 +82,10 @@ struct Merged {
   json spec = json::object();  // merged spec as written, for --dry-run and metadata
 };
 
-void merge_file(const json& doc, const json& raw_doc, const YAML::Node& node, const SpecInput& in, Merged& m) {
+// RAW_DOC (the file as written, templates resolved) feeds the merged spec; it is null
+// when nobody needs that (no --dry-run, no metadata file).
+void merge_file(json& doc, const json& raw_doc, const YAML::Node& node, const SpecInput& in, Merged& m) {
+  const bool keep_spec = !raw_doc.is_null();
   if (doc.contains("kernel")) {
     const json& k = doc["kernel"];
     for (const char* key : {"image", "cmdline", "binary"})
@@ -90,16 +93,17 @@ void merge_file(const json& doc, const json& raw_doc, const YAML::Node& node, co
     for (const char* key : {"tar", "ucode"})
       if (k.contains(key)) m.kernel[key] = k[key];
     m.kernel["at"] = pos_of(in.name, node["kernel"]).str();
-    for (auto& [key, v] : raw_doc["kernel"].items())
-      if (!(v.is_string() && v.get<std::string>().empty() && key != "tar" && key != "ucode")) m.spec["kernel"][key] = v;
+    if (keep_spec)
+      for (auto& [key, v] : raw_doc["kernel"].items())
+        if (!(v.is_string() && v.get<std::string>().empty() && key != "tar" && key != "ucode")) m.spec["kernel"][key] = v;
   }
   for (auto& [section, list] : m.sections.items()) {
     if (!doc.contains(section)) continue;
     const YAML::Node items = node[section];
     size_t i = 0;
-    for (const auto& checked : doc[section]) {
-      json entry = section == "init" ? json{{"image", checked}} : checked;
-      m.spec[section].push_back(raw_doc[section][i]);
+    for (auto& checked : doc[section]) {
+      json entry = section == "init" ? json{{"image", std::move(checked)}} : std::move(checked);
+      if (keep_spec) m.spec[section].push_back(raw_doc[section][i]);
       annotate(entry, items[i++], in.name);
       if (section == "files" && entry.contains("source")) {
         std::string src = entry["source"];
@@ -116,17 +120,20 @@ void merge_file(const json& doc, const json& raw_doc, const YAML::Node& node, co
     for (const auto& o : doc["outputs"])
       if (std::find(m.formats.begin(), m.formats.end(), o["format"]) == m.formats.end())
         m.formats.push_back(o["format"]);
-    for (const auto& o : raw_doc["outputs"]) m.spec["outputs"].push_back(o);
+    if (keep_spec)
+      for (const auto& o : raw_doc["outputs"]) m.spec["outputs"].push_back(o);
   }
 }
 
 // An image entry in the plan: name and image at the top, the rest of the YAML
 // keys (still unmerged with the image's label) under "config".
-json image_entry(const json& e) {
-  json out = {{"name", e["name"]}, {"image", e["image"]}, {"at", e["at"]}, {"field_at", e["field_at"]}};
-  json config = e;
-  for (const char* k : {"name", "image", "at", "field_at"}) config.erase(k);
-  out["config"] = std::move(config);
+json image_entry(json e) {
+  json out = json::object();
+  for (const char* k : {"name", "image", "at", "field_at"}) {
+    out[k] = std::move(e[k]);
+    e.erase(k);
+  }
+  out["config"] = std::move(e);
   return out;
 }
 
@@ -149,6 +156,14 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
   Merged m;
   PlanResult result;
   auto checker = spec_checker();
+  struct Loaded {
+    const SpecInput* in;
+    YAML::Node node;
+    json doc;
+    std::map<std::string, std::string> resolved;
+  };
+  std::vector<Loaded> loaded;
+  bool want_spec = opts.keep_spec;
   for (const auto& in : specs) {
     YAML::Node node = load_yaml(in.name, in.text, diag);
     if (!diag.empty()) continue;
@@ -166,11 +181,20 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
     json doc = checker(node, "", walk);
     if (check::is_bad(doc)) continue;
     substitute(doc, resolved);
-    json raw_doc = yaml_to_json(node);
-    substitute(raw_doc, resolved);
     if (doc.contains("trust"))
       result.warnings.push_back(pos_of(in.name, node["trust"]).str() + ": trust: ignored (content trust was removed from LinuxKit in 2021; pin images by digest instead)");
-    merge_file(doc, raw_doc, node, in, m);
+    if (doc.contains("files"))
+      for (const auto& f : doc["files"]) want_spec = want_spec || f.contains("metadata");
+    loaded.push_back({&in, node, std::move(doc), std::move(resolved)});
+  }
+  diag.throw_if_any();
+  for (auto& l : loaded) {
+    json raw_doc;
+    if (want_spec) {
+      raw_doc = yaml_to_json(l.node);
+      substitute(raw_doc, l.resolved);
+    }
+    merge_file(l.doc, raw_doc, l.node, *l.in, m);
   }
   diag.throw_if_any();
 
@@ -197,14 +221,15 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
   for (const char* section : kImageSections) {
     json out = json::array();
     size_t i = 0;
-    for (const auto& e : m.sections[section]) {
+    for (auto& e : m.sections[section]) {
       std::string path = std::string(section) + "[" + std::to_string(i++) + "]";
-      json entry = image_entry(e);
+      json entry = image_entry(std::move(e));
       json& cfg = entry["config"];
+      const json& at = entry["field_at"];
       for (const char* k : {"uid", "gid"})
-        if (cfg.contains(k)) cfg[k] = resolve_id(cfg[k], ids, e["field_at"][k], path + "." + k, diag);
+        if (cfg.contains(k)) cfg[k] = resolve_id(cfg[k], ids, at[k], path + "." + k, diag);
       if (cfg.contains("additionalGids"))
-        for (auto& g : cfg["additionalGids"]) g = resolve_id(g, ids, e["field_at"]["additionalGids"], path + ".additionalGids", diag);
+        for (auto& g : cfg["additionalGids"]) g = resolve_id(g, ids, at["additionalGids"], path + ".additionalGids", diag);
       for (const char* k : {"binds", "binds.add"}) {
         if (!cfg.contains(k)) continue;
         for (const auto& b : cfg[k]) {
@@ -213,11 +238,11 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
           if (src[0] == '/') continue;
           auto vol = volumes.find(src);
           if (vol == volumes.end()) {
-            diag.error_at(e["field_at"][k], path + "." + k, "bind \"" + bind + "\" names volume \"" + src + "\", which the spec does not define");
+            diag.error_at(at[k], path + "." + k, "bind \"" + bind + "\" names volume \"" + src + "\", which the spec does not define");
           } else if (vol->second.value("readonly", false)) {
             auto opt = bind.find(':', src.size() + 1);
             if (opt == std::string::npos || bind.substr(opt + 1) != "ro")
-              diag.error_at(e["field_at"][k], path + "." + k, "volume \"" + src + "\" is read-only, so its bind must have exactly the option ro");
+              diag.error_at(at[k], path + "." + k, "volume \"" + src + "\" is read-only, so its bind must have exactly the option ro");
           }
         }
       }
@@ -228,7 +253,7 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
 
   json files = json::array();
   size_t fi = 0;
-  for (auto f : m.sections["files"]) {
+  for (auto& f : m.sections["files"]) {
     std::string path = "files[" + std::to_string(fi++) + "]";
     check_file_entry(f, f["at"], path, diag);
     std::string p = f["path"];
@@ -265,9 +290,9 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
   plan["files"] = files;
   plan["formats"] = m.formats;
   plan["ids"] = ids;
-  plan["spec"] = m.spec;
+  if (want_spec) plan["spec"] = m.spec;  // what files[].metadata writes
   result.plan = std::move(plan);
-  result.merged_spec = m.spec;
+  result.merged_spec = std::move(m.spec);
   return result;
 }
 

@@ -17,13 +17,14 @@ struct SpecInput {
 
 struct PlanOptions {
   std::string arch = "amd64";
+  bool keep_spec = false;  // fill PlanResult::merged_spec even without metadata files
   // Maps a package folder to its image reference; throws InputError when it cannot.
   std::function<std::string(const std::string& dir)> resolve_pkg;
 };
 
 struct PlanResult {
   nlohmann::json plan;
-  nlohmann::json merged_spec;  // the merged spec with @pkg: resolved, for --dry-run
+  nlohmann::json merged_spec;  // the merged spec with @pkg: resolved (--dry-run, metadata files)
   std::vector<std::string> warnings;
 };
 

@@ -1,7 +1,7 @@
 #include "spec_schema.h"
 
 #include <algorithm>
-#include <regex>
+#include <string_view>
 
 #include "capabilities.h"
 
@@ -29,16 +29,85 @@ std::string upper(std::string s) {
   return s;
 }
 
+bool lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+// path-component := [a-z0-9]+ (separator [a-z0-9]+)*, separator := [_.] | __ | -+
+bool valid_path_component(std::string_view c) {
+  size_t i = 0;
+  auto alnum_run = [&] {
+    size_t start = i;
+    while (i < c.size() && lower_alnum(c[i])) ++i;
+    return i > start;
+  };
+  if (!alnum_run()) return false;
+  while (i < c.size()) {
+    if (c[i] == '.' || (c[i] == '_' && (i + 1 >= c.size() || c[i + 1] != '_'))) {
+      ++i;
+    } else if (c.substr(i, 2) == "__") {
+      i += 2;
+    } else if (c[i] == '-') {
+      while (i < c.size() && c[i] == '-') ++i;
+    } else {
+      return false;
+    }
+    if (!alnum_run()) return false;
+  }
+  return true;
+}
+
+bool valid_domain(std::string_view d) {
+  auto colon = d.rfind(':');
+  if (colon != std::string_view::npos) {
+    auto port = d.substr(colon + 1);
+    if (port.empty() || port.find_first_not_of("0123456789") != std::string_view::npos) return false;
+    d = d.substr(0, colon);
+  }
+  for (auto comp : split(std::string(d), '.')) {
+    if (comp.empty() || comp.front() == '-' || comp.back() == '-') return false;
+    for (char ch : comp)
+      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') return false;
+  }
+  return true;
+}
+
+// Docker's reference grammar: [DOMAIN/]PATH[:TAG][@sha256:HEX]. Syntax only; lk-pull
+// normalises and resolves. Hand-written because std::regex is slow and recursive.
+bool valid_reference(const std::string& ref) {
+  std::string rest = ref;
+  auto at = rest.find('@');
+  if (at != std::string::npos) {
+    std::string digest = rest.substr(at + 1);
+    if (digest.size() != 71 || digest.rfind("sha256:", 0) != 0 ||
+        digest.find_first_not_of("0123456789abcdef", 7) != std::string::npos)
+      return false;
+    rest = rest.substr(0, at);
+  }
+  auto last_slash = rest.rfind('/');
+  auto colon = rest.rfind(':');
+  if (colon != std::string::npos && (last_slash == std::string::npos || colon > last_slash)) {
+    std::string tag = rest.substr(colon + 1);
+    if (tag.empty() || tag.size() > 128 || tag[0] == '.' || tag[0] == '-') return false;
+    for (char ch : tag)
+      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '.' && ch != '-') return false;
+    rest = rest.substr(0, colon);
+  }
+  auto parts = split(rest, '/');
+  size_t first = 0;
+  const std::string& head = parts[0];
+  if (parts.size() > 1 && (head.find_first_of(".:") != std::string::npos || head == "localhost")) {
+    if (!valid_domain(head)) return false;
+    first = 1;
+  }
+  for (size_t i = first; i < parts.size(); ++i)
+    if (!valid_path_component(parts[i])) return false;
+  return rest.size() <= 255;
+}
+
 Checker image_ref() {
-  // Syntax only; lk-pull normalises and resolves. Upper case is allowed in tags
-  // but not in repository paths, as in Docker.
-  static const std::regex kRef(
-      "(@pkg:.+)|([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-]+[a-z0-9]+|__[a-z0-9]+)*"
-      "(/[a-z0-9]+([._-]+[a-z0-9]+|__[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
-      "(@sha256:[a-f0-9]{64})?");
   return refine(nonempty_string(), [](const json& v) -> std::string {
-    if (std::regex_match(v.get<std::string>(), kRef)) return "";
-    return "invalid image reference \"" + v.get<std::string>() +
+    const auto& s = v.get_ref<const std::string&>();
+    if (s.rfind("@pkg:", 0) == 0 || valid_reference(s)) return "";
+    return "invalid image reference \"" + s +
            "\" (expected [REGISTRY/]REPOSITORY[:TAG][@sha256:DIGEST], repository in lower case)";
   });
 }
@@ -300,8 +369,8 @@ check::Checker spec_checker() {
                                {"uid", int_or_name()},
                                {"gid", int_or_name()}});
   Checker volume = object({{"name", refine(string(), [](const json& v) -> std::string {
-                              static const std::regex kName("[a-z0-9_-]+");
-                              return std::regex_match(v.get<std::string>(), kName)
+                              const auto& n = v.get_ref<const std::string&>();
+                              return !n.empty() && n.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos
                                          ? ""
                                          : "volume name \"" + v.get<std::string>() + "\" must match [a-z0-9_-]+";
                             }), true},
@@ -309,8 +378,11 @@ check::Checker spec_checker() {
                            {"readonly", boolean()},
                            {"format", one_of({"filesystem", "oci"})},
                            {"platforms", list(refine(string(), [](const json& v) -> std::string {
-                              static const std::regex kPlat("[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?");
-                              return std::regex_match(v.get<std::string>(), kPlat)
+                              auto parts = split(v.get<std::string>(), '/');
+                              bool good = parts.size() == 2 || parts.size() == 3;
+                              for (const auto& part : parts)
+                                good = good && !part.empty() && part.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+                              return good
                                          ? ""
                                          : "platform \"" + v.get<std::string>() + "\" must be OS/ARCH[/VARIANT]";
                             }))}});

@@ -1,7 +1,7 @@
 #include "yaml_source.h"
 
 #include <algorithm>
-#include <regex>
+#include <string_view>
 
 namespace lk {
 
@@ -100,6 +100,48 @@ YAML::Node load_yaml(const std::string& file, const std::string& text, Diagnosti
   }
 }
 
+namespace {
+// Hand-written rather than std::regex: libstdc++'s regex recurses per character and
+// overflows the stack on long scalars, and this runs on every scalar of a spec.
+bool all_of(std::string_view s, bool (*pred)(char)) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!pred(c)) return false;
+  return true;
+}
+bool dec(char c) { return c >= '0' && c <= '9'; }
+bool oct(char c) { return c >= '0' && c <= '7'; }
+bool hex(char c) { return dec(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+bool is_int(std::string_view s) {
+  if (s.rfind("0o", 0) == 0) return all_of(s.substr(2), oct);
+  if (s.rfind("0x", 0) == 0) return all_of(s.substr(2), hex);
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  return all_of(s, dec);
+}
+
+bool is_float(std::string_view s) {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  if (s == ".inf" || s == ".Inf" || s == ".INF") return true;
+  if (s == ".nan" || s == ".NaN" || s == ".NAN") return true;
+  size_t i = 0, digits = 0;
+  while (i < s.size() && dec(s[i])) ++i, ++digits;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && dec(s[i])) ++i, ++digits;
+  }
+  if (digits == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    size_t exp_start = i;
+    while (i < s.size() && dec(s[i])) ++i;
+    if (i == exp_start) return false;
+  }
+  return i == s.size();
+}
+}  // namespace
+
 ScalarKind scalar_kind(const YAML::Node& n) {
   if (n.IsNull()) return ScalarKind::kNull;
   if (!n.IsScalar()) return ScalarKind::kString;
@@ -108,10 +150,8 @@ ScalarKind scalar_kind(const YAML::Node& n) {
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return ScalarKind::kNull;
   if (s == "true" || s == "True" || s == "TRUE" || s == "false" || s == "False" || s == "FALSE")
     return ScalarKind::kBool;
-  static const std::regex kInt("[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+");
-  static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
-  if (std::regex_match(s, kInt)) return ScalarKind::kInt;
-  if (std::regex_match(s, kFloat)) return ScalarKind::kFloat;
+  if (is_int(s)) return ScalarKind::kInt;
+  if (is_float(s)) return ScalarKind::kFloat;
   return ScalarKind::kString;
 }
 

@@ -22,10 +22,12 @@ int run(const lk::ToolContext& ctx) {
   }
   lk::PlanOptions opts;
   opts.arch = args["arch"].as<std::string>();
+  const bool dry_run = args.count("dry-run") || args.count("print-yaml");
+  opts.keep_spec = dry_run;
   opts.resolve_pkg = [](const std::string& dir) { return lk::pkg_name(dir).reference(); };
   auto result = lk::build_plan(inputs, opts);
   for (const auto& w : result.warnings) ctx.log.warn(w);
-  std::string out = (args.count("dry-run") || args.count("print-yaml")) ? lk::json_to_yaml(result.merged_spec) : result.plan.dump(2) + "\n";
+  std::string out = dry_run ? lk::json_to_yaml(result.merged_spec) : result.plan.dump(2) + "\n";
   lk::write_output(args["output"].as<std::string>(), out);
   return lk::kExitOk;
 }

@@ -1,0 +1,10 @@
+# lk COMMAND runs lk-COMMAND with the same arguments and exit status.
+. "$LK_TEST_DIR/lib.sh"
+cd "$REPO"
+check lk-parse-same-output cmp -s <(lk parse test/parse/good/moby2017.yml) <(lk-parse test/parse/good/moby2017.yml)
+lk parse test/parse/bad/03-bad-capability.yml >/dev/null 2>&1; check lk-passes-exit-status test $? -eq 2
+lk nosuchcommand >/dev/null 2>"$TMP/e"; rc=$?
+check unknown-command-exit-2 test $rc -eq 2
+check unknown-command-lists grep -q 'commands:.* parse' "$TMP/e"
+check help lk --help
+lk >/dev/null 2>&1; check no-args-exit-2 test $? -eq 2

@@ -1,0 +1,74 @@
+// lk: the front end. `lk CMD ARGS...` runs the stage tool lk-CMD (found beside this
+// binary first, then on PATH), so `lk run qemu`, `lk push gcp` and `lk pkg build` are the
+// same programs a pipeline or Makefile calls directly.
+#include <dirent.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "error.h"
+#include "tool_main.h"
+
+namespace {
+
+std::string self_dir() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return "";
+  std::string path(buf, static_cast<size_t>(n));
+  return path.substr(0, path.rfind('/'));
+}
+
+std::vector<std::string> commands(const std::string& dir) {
+  std::vector<std::string> out;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      std::string name = e->d_name;
+      if (name.rfind("lk-", 0) == 0 && name != "lk-init") out.push_back(name.substr(3));
+    }
+    ::closedir(d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+int usage(const std::string& dir, std::ostream& os, int status) {
+  os << "usage: lk COMMAND [ARGS...]   (runs lk-COMMAND)\n\ncommands:";
+  for (const auto& c : commands(dir)) os << " " << c;
+  os << "\n\nexamples:\n  lk parse examples/minimal.yml\n  lk pull --help\n\n"
+        "`lk COMMAND --help` shows each command's options.\n";
+  return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string dir = self_dir();
+  if (argc < 2) return usage(dir, std::cerr, lk::kExitInput);
+  std::string cmd = argv[1];
+  if (cmd == "-h" || cmd == "--help" || cmd == "help") return usage(dir, std::cout, lk::kExitOk);
+  if (cmd == "--version") {
+    std::cout << "lk " << lk::kVersion << "\n";
+    return lk::kExitOk;
+  }
+  if (cmd.find('/') != std::string::npos || cmd == "init") return usage(dir, std::cerr, lk::kExitInput);
+  std::string tool = "lk-" + cmd;
+  std::vector<char*> args;
+  args.push_back(tool.data());
+  for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
+  args.push_back(nullptr);
+  std::string beside = dir + "/" + tool;
+  if (!dir.empty() && ::access(beside.c_str(), X_OK) == 0) ::execv(beside.c_str(), args.data());
+  ::execvp(tool.c_str(), args.data());
+  if (errno == ENOENT) {
+    std::cerr << "lk: unknown command \"" << cmd << "\"\n";
+    return usage(dir, std::cerr, lk::kExitInput);
+  }
+  std::cerr << "lk: cannot run " << tool << ": " << std::strerror(errno) << "\n";
+  return lk::kExitRuntime;
+}
