@@ -35,6 +35,9 @@ UNIT_OBJ := $(UNIT_SRC:%.cpp=$(BUILD)/%.o)
 UNIT_BIN := $(BUILD)/unit-tests
 
 .PHONY: all test unit cli install clean fuzz bench
+# Objects reached through the tools' pattern rule would otherwise count as intermediate
+# and be deleted after each link, forcing full rebuilds.
+.SECONDARY:
 all: $(TOOL_BIN)
 
 $(BUILD)/%.o: %.cpp
