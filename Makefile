@@ -34,7 +34,7 @@ UNIT_SRC := $(wildcard test/unit/*.cpp)
 UNIT_OBJ := $(UNIT_SRC:%.cpp=$(BUILD)/%.o)
 UNIT_BIN := $(BUILD)/unit-tests
 
-.PHONY: all test unit cli install clean fuzz bench
+.PHONY: all test unit cli install clean fuzz bench demo
 # Objects reached through the tools' pattern rule would otherwise count as intermediate
 # and be deleted after each link, forcing full rebuilds.
 .SECONDARY:
@@ -73,6 +73,12 @@ unit: $(UNIT_BIN)
 	$(UNIT_BIN)
 cli: $(TOOL_BIN)
 	LK_BIN=$(abspath $(BIN)) test/run-cli-tests
+
+# The README's first command: install what is missing, build, boot the nginx demo.
+demo:
+	scripts/install-deps
+	$(MAKE) -j2 all
+	scripts/demo
 
 fuzz:
 	$(MAKE) -C test/fuzz

@@ -63,6 +63,13 @@ std::string dirname_of(const std::string& path) {
   return path.substr(0, slash);
 }
 
+std::string executable_dir() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) throw_errno("readlink /proc/self/exe");
+  return dirname_of(std::string(buf, static_cast<size_t>(n)));
+}
+
 AtomicFile::AtomicFile(std::string path, int mode) : path_(std::move(path)) {
   std::vector<char> tmpl(path_.begin(), path_.end());
   const char suffix[] = ".tmp-XXXXXX";

@@ -66,4 +66,7 @@ void write_output(const std::string& path, std::string_view data);
 
 std::string dirname_of(const std::string& path);
 
+// The directory of the running executable (where the other lk tools are).
+std::string executable_dir();
+
 }  // namespace lk

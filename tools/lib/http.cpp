@@ -21,7 +21,9 @@ struct SlistFree {
 struct Transfer {
   const Request* req;
   Response* resp;
+  CURL* curl = nullptr;
   bool aborted = false;
+  bool started = false;
 };
 
 size_t on_header(char* data, size_t size, size_t n, void* user) {
@@ -44,7 +46,22 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
 size_t on_write(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t len = size * n;
-  if (t->req->on_body) {
+  bool stream = static_cast<bool>(t->req->on_body);
+  if (stream && t->req->on_body_2xx_only) {
+    long status = 0;
+    curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+    stream = status >= 200 && status < 300;
+  }
+  if (stream && !t->started && t->req->on_body_start) {
+    long status = 0;
+    curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+    t->started = true;
+    if (!t->req->on_body_start(status)) {
+      t->aborted = true;
+      return 0;
+    }
+  }
+  if (stream) {
     if (!t->req->on_body(data, len)) {
       t->aborted = true;
       return 0;
@@ -83,7 +100,7 @@ Response Client::send(const Request& req) {
   CURL* c = impl_->curl;
   curl_easy_reset(c);
   Response resp;
-  Transfer t{&req, &resp};
+  Transfer t{&req, &resp, c};
   std::unique_ptr<curl_slist, SlistFree> headers;
   for (const auto& h : req.headers) {
     curl_slist* l = curl_slist_append(headers.get(), h.c_str());

@@ -23,6 +23,12 @@ struct Request {
   // Receives the response body as it arrives; returns false to abort the transfer.
   // Without it the body is collected in Response::body.
   std::function<bool(const char* data, size_t len)> on_body;
+  // With on_body: only a 2xx response's body goes to on_body; any other (an error
+  // document, a redirect's HTML) is collected in Response::body instead.
+  bool on_body_2xx_only = false;
+  // With on_body: called with the status once, before the first byte goes to on_body
+  // (a 200 and a 206 to a Range request need different handling); false aborts.
+  std::function<bool(long status)> on_body_start;
   bool follow_redirects = false;   // callers that must strip auth on redirect do it themselves
   long connect_timeout_s = 30;
   long low_speed_timeout_s = 60;   // abort when under 1 byte/s for this long

@@ -1,15 +1,18 @@
 #include "pkg_tag.h"
 
 #include <sys/stat.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <vector>
 
+#include "deb.h"
 #include "error.h"
 #include "fs.h"
 #include "sha256.h"
+#include "spec_check.h"
+#include "spec_schema.h"
+#include "yaml_source.h"
 
 namespace lk {
 
@@ -22,7 +25,7 @@ std::string tree_hash(const std::string& dir) {
        it.increment(ec)) {
     auto st = it->symlink_status(ec);
     if (ec) break;
-    if (fs::is_regular_file(st) || fs::is_symlink(st)) rels.push_back(fs::relative(it->path(), dir).generic_string());
+    if (fs::is_regular_file(st) || fs::is_symlink(st)) rels.push_back(it->path().lexically_relative(dir).generic_string());
   }
   if (ec) throw InputError(dir + ": " + ec.message());
   std::sort(rels.begin(), rels.end());
@@ -44,23 +47,104 @@ std::string tree_hash(const std::string& dir) {
   return listing.hex();
 }
 
-PkgName pkg_name(const std::string& dir) {
-  std::string build = dir + "/build.yml";
+namespace {
+using namespace check;
+
+Checker pkg_checker() {
+  auto rel_path = refine(nonempty_string(), [](const json& v) -> std::string {
+    const auto& s = v.get_ref<const std::string&>();
+    if (s[0] == '/' || s.find("..") != std::string::npos) return "\"" + s + "\" must be a relative path without ..";
+    return "";
+  });
+  return object({
+      {"image", nonempty_string(), true},
+      {"org", nonempty_string()},
+      {"debs", list(nonempty_string())},
+      {"depends-of", list(nonempty_string())},
+      {"inputs", string_list()},
+      {"keep", string_list()},
+      {"drop", string_list()},
+      {"binaries", string_map()},
+      {"files", string_map()},
+      {"build", rel_path},
+      {"config", object({{"entrypoint", string_list()},
+                         {"cmd", string_list()},
+                         {"env", string_list()},
+                         {"workdir", string()},
+                         {"labels", string_map()}})},
+      {"moby", image_spec_checker(true)},
+  });
+}
+
+std::vector<std::pair<std::string, std::string>> pairs(const json& m) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [k, v] : m.items()) out.emplace_back(k, v.get<std::string>());
+  return out;
+}
+}  // namespace
+
+PkgSpec load_pkg_spec(const std::string& dir) {
+  std::string file = dir + "/build.yml";
   struct stat st {};
-  if (::stat(build.c_str(), &st) != 0) throw InputError(dir + ": not a package folder (no build.yml)");
-  YAML::Node doc;
-  try {
-    doc = YAML::LoadFile(build);
-  } catch (const YAML::Exception& e) {
-    throw InputError(build + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+  if (::stat(file.c_str(), &st) != 0) throw InputError(dir + ": not a package folder (no build.yml)");
+  Diagnostics diag;
+  YAML::Node node = load_yaml(file, read_file(file), diag);
+  diag.throw_if_any();
+  if (!node.IsMap()) throw InputError(file + ": expected a mapping with at least \"image\"");
+  Walk walk{file, diag};
+  json doc = pkg_checker()(node, "", walk);
+  diag.throw_if_any();
+  PkgSpec spec;
+  spec.dir = dir;
+  spec.image = doc["image"];
+  spec.org = doc.value("org", "lk");
+  auto strings = [&doc](const char* key, std::vector<std::string>& dest) {
+    if (doc.contains(key))
+      for (const auto& v : doc[key]) dest.push_back(v);
+  };
+  strings("debs", spec.debs);
+  strings("depends-of", spec.depends_of);
+  strings("inputs", spec.inputs);
+  strings("keep", spec.keep);
+  strings("drop", spec.drop);
+  if (doc.contains("binaries")) spec.binaries = pairs(doc["binaries"]);
+  if (doc.contains("files")) spec.files = pairs(doc["files"]);
+  spec.build = doc.value("build", "");
+  if (doc.contains("config")) spec.config = doc["config"];
+  if (doc.contains("moby")) spec.moby = doc["moby"];
+  return spec;
+}
+
+std::vector<DebPackage> resolve_debs(const PkgSpec& spec) {
+  std::vector<std::string> names = spec.debs;
+  for (const auto& dep : direct_depends(spec.depends_of))
+    if (std::find(names.begin(), names.end(), dep) == names.end()) names.push_back(dep);
+  return resolve_debs(names);
+}
+
+PkgName pkg_name(const PkgSpec& spec, const std::vector<DebPackage>& debs, const std::string& bin_dir) {
+  Sha256 h;
+  h.update("lk.pkg/v1\n" + tree_hash(spec.dir) + "\n");
+  for (const auto& pkg : debs) h.update("deb " + pkg.name + " " + pkg.version + " " + pkg.sha256 + "\n");
+  for (const auto& in : spec.inputs) {
+    std::string path = spec.dir + "/" + in;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) throw InputError(spec.dir + "/build.yml: inputs: " + in + " does not exist");
+    h.update("input " + in + " " + sha256_hex(read_file(path)) + "\n");
   }
-  if (!doc.IsMap() || !doc["image"] || !doc["image"].IsScalar())
-    throw InputError(build + ": missing \"image\" (the package's image name)");
-  PkgName n;
-  n.image = doc["image"].Scalar();
-  n.org = doc["org"] && doc["org"].IsScalar() ? doc["org"].Scalar() : "lk";
-  n.tag = tree_hash(dir).substr(0, 40);
-  return n;
+  for (const auto& [tool, dest] : spec.binaries) {
+    std::string path = bin_dir + "/" + tool;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+      throw InputError(spec.dir + "/build.yml: binaries: " + tool + " is not built (no " + path + "; run make)");
+    h.update("bin " + tool + " " + dest + " " + sha256_hex(read_file(path)) + "\n");
+  }
+  return PkgName{spec.org, spec.image, h.hex().substr(0, 40)};
+}
+
+PkgName pkg_name(const std::string& dir, const std::string& bin_dir) {
+  PkgSpec spec = load_pkg_spec(dir);
+  return pkg_name(spec, resolve_debs(spec), bin_dir);
 }
 
 }  // namespace lk

@@ -24,11 +24,11 @@ std::string join_path(const std::string& dir, const std::string& p) {
 
 // Replaces every "@pkg:PATH" scalar, reporting the ones that do not resolve.
 void expand_templates(const YAML::Node& n, const SpecInput& in, const PlanOptions& opts,
-                      std::map<std::string, std::string>& resolved, Diagnostics& diag) {
+                      std::map<std::string, std::string>& resolved, json& packages, Diagnostics& diag) {
   if (n.IsMap()) {
-    for (auto it = n.begin(); it != n.end(); ++it) expand_templates(it->second, in, opts, resolved, diag);
+    for (auto it = n.begin(); it != n.end(); ++it) expand_templates(it->second, in, opts, resolved, packages, diag);
   } else if (n.IsSequence()) {
-    for (const auto& el : n) expand_templates(el, in, opts, resolved, diag);
+    for (const auto& el : n) expand_templates(el, in, opts, resolved, packages, diag);
   } else if (n.IsScalar() && n.Scalar().rfind("@pkg:", 0) == 0) {
     const std::string& raw = n.Scalar();
     if (resolved.count(raw)) return;
@@ -37,7 +37,9 @@ void expand_templates(const YAML::Node& n, const SpecInput& in, const PlanOption
       return;
     }
     try {
-      resolved[raw] = opts.resolve_pkg(join_path(in.dir, raw.substr(5)));
+      std::string dir = join_path(in.dir, raw.substr(5));
+      resolved[raw] = opts.resolve_pkg(dir);
+      packages[resolved[raw]] = dir;  // so a build can make the images it names
     } catch (const Error& e) {
       diag.error(pos_of(in.name, n), "", "cannot resolve " + raw + ": " + e.what());
     }
@@ -164,6 +166,7 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
   };
   std::vector<Loaded> loaded;
   bool want_spec = opts.keep_spec;
+  json packages = json::object();
   for (const auto& in : specs) {
     YAML::Node node = load_yaml(in.name, in.text, diag);
     if (!diag.empty()) continue;
@@ -176,7 +179,7 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
       continue;
     }
     std::map<std::string, std::string> resolved;
-    expand_templates(node, in, opts, resolved, diag);
+    expand_templates(node, in, opts, resolved, packages, diag);
     check::Walk walk{in.name, diag};
     json doc = checker(node, "", walk);
     if (check::is_bad(doc)) continue;
@@ -289,6 +292,7 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
   plan["volumes"] = m.sections["volumes"];
   plan["files"] = files;
   plan["formats"] = m.formats;
+  plan["packages"] = packages;
   plan["ids"] = ids;
   if (want_spec) plan["spec"] = m.spec;  // what files[].metadata writes
   result.plan = std::move(plan);

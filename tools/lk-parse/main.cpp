@@ -24,7 +24,8 @@ int run(const lk::ToolContext& ctx) {
   opts.arch = args["arch"].as<std::string>();
   const bool dry_run = args.count("dry-run") || args.count("print-yaml");
   opts.keep_spec = dry_run;
-  opts.resolve_pkg = [](const std::string& dir) { return lk::pkg_name(dir).reference(); };
+  const std::string bin_dir = lk::executable_dir();
+  opts.resolve_pkg = [&bin_dir](const std::string& dir) { return lk::pkg_name(dir, bin_dir).reference(); };
   auto result = lk::build_plan(inputs, opts);
   for (const auto& w : result.warnings) ctx.log.warn(w);
   std::string out = dry_run ? lk::json_to_yaml(result.merged_spec) : result.plan.dump(2) + "\n";

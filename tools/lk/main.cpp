@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "build.h"
 #include "error.h"
 #include "tool_main.h"
 
@@ -38,9 +39,9 @@ std::vector<std::string> commands(const std::string& dir) {
 }
 
 int usage(const std::string& dir, std::ostream& os, int status) {
-  os << "usage: lk COMMAND [ARGS...]   (runs lk-COMMAND)\n\ncommands:";
+  os << "usage: lk COMMAND [ARGS...]   (build, or runs lk-COMMAND)\n\ncommands: build";
   for (const auto& c : commands(dir)) os << " " << c;
-  os << "\n\nexamples:\n  lk parse examples/minimal.yml\n  lk pull --help\n\n"
+  os << "\n\nexamples:\n  lk build examples/nginx.yml\n  lk run qemu --publish 8080:80 nginx\n  lk pkg build pkg/init\n\n"
         "`lk COMMAND --help` shows each command's options.\n";
   return status;
 }
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
     std::cout << "lk " << lk::kVersion << "\n";
     return lk::kExitOk;
   }
+  if (cmd == "build") return lk::front::build_main(argc - 1, argv + 1);
   if (cmd.find('/') != std::string::npos || cmd == "init") return usage(dir, std::cerr, lk::kExitInput);
   std::string tool = "lk-" + cmd;
   std::vector<char*> args;

@@ -1,0 +1,25 @@
+# Malicious or damaged layers: each is a clear error naming the image and layer, exit 1.
+. "$LK_TEST_DIR/lib.sh"
+cd "$REPO"
+export LK_BIN
+C=$TMP/cache
+bad() {  # bad SCENARIO EXPECTED-MESSAGE
+  local s=$1 msg=$2
+  python3 test/rootfs/gen.py "$s" "$C" "$TMP/$s" || { fail "$s" "generator failed"; return; }
+  lk-rootfs --cache "$C" <"$TMP/$s/lock.json" >"$TMP/$s.tar" 2>"$TMP/$s.err"
+  local rc=$?
+  check "$s-exit-1" test $rc -eq 1
+  check "$s-message" grep -q -- "$msg" "$TMP/$s.err"
+  check "$s-names-image-and-layer" grep -q 'image lk/bad:1@sha256:[0-9a-f]* layer [0-9] (sha256:' "$TMP/$s.err"
+}
+bad bad_traversal 'leaves the root'
+bad bad_absolute 'has an absolute path'
+bad bad_symlink_escape 'lies below "evil", which is a symlink'
+bad bad_duplicate 'appears twice in the layer'
+bad bad_absurd_size 'claims an absurd size'
+bad bad_truncated 'Truncated'
+bad bad_gzip 'gzip'
+bad bad_hardlink 'hard link "l" points to "nowhere"'
+# A failed build writes nothing with -o.
+lk-rootfs --cache "$C" -i "$TMP/bad_traversal/lock.json" -o "$TMP/out.tar" 2>/dev/null
+check failed-build-no-output test ! -e "$TMP/out.tar" -a -z "$(ls "$TMP" | grep 'out.tar.tmp')"

@@ -1,0 +1,144 @@
+#include <doctest/doctest.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <random>
+
+#include "compress.h"
+#include "cpio_writer.h"
+#include "error.h"
+
+namespace {
+
+struct StringSink : lk::ByteSink {
+  std::string data;
+  bool finished = false;
+  void write(const void* p, size_t n) override {
+    written_ += n;
+    data.append(static_cast<const char*>(p), n);
+  }
+  void finish() override { finished = true; }
+};
+
+std::string gunzip(const std::string& in) {
+  z_stream z{};
+  REQUIRE(inflateInit2(&z, 16 + 15) == Z_OK);
+  std::string out;
+  char buf[65536];
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  int rc;
+  do {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof buf;
+    rc = inflate(&z, Z_NO_FLUSH);
+    REQUIRE((rc == Z_OK || rc == Z_STREAM_END));
+    out.append(buf, sizeof buf - z.avail_out);
+  } while (rc != Z_STREAM_END);
+  CHECK(z.avail_in == 0);  // one member, nothing after it
+  inflateEnd(&z);
+  return out;
+}
+
+std::string sample(size_t n) {
+  std::mt19937 rng(42);
+  std::string s;
+  s.reserve(n);
+  while (s.size() < n) {
+    if (rng() % 2)
+      s += "a fairly compressible line of text " + std::to_string(s.size()) + "\n";
+    else
+      for (int i = 0; i < 64; ++i) s += static_cast<char>(rng());
+  }
+  s.resize(n);
+  return s;
+}
+
+std::string compress(const std::string& in, lk::Codec codec, int threads, int level = -1) {
+  StringSink out;
+  auto c = lk::make_compressor({codec, level, threads}, out);
+  // Uneven writes, to cross block boundaries mid-write.
+  for (size_t pos = 0; pos < in.size();) {
+    size_t n = std::min<size_t>(in.size() - pos, 77777);
+    c->write(in.data() + pos, n);
+    pos += n;
+  }
+  c->finish();
+  CHECK(out.finished);
+  return out.data;
+}
+
+}  // namespace
+
+TEST_CASE("cpio newc header: magic, fields in hex, name padded to 4, data padded to 4") {
+  StringSink s;
+  lk::CpioWriter w(s);
+  lk::CpioEntry e;
+  e.name = "etc/motd";
+  e.mode = 0100644;
+  e.ino = 721;
+  e.mtime = 1;
+  w.add(e, "hi!");
+  CHECK(s.data.substr(0, 6) == "070701");
+  CHECK(s.data.substr(6, 8) == "000002D1");
+  CHECK(s.data.substr(14, 8) == "000081A4");
+  CHECK(s.data.substr(94, 8) == "00000009");  // name size with its NUL
+  CHECK(s.data.size() == 124);                // 110 + 9 -> 120, + 3 data -> 124
+  CHECK(s.data.substr(120, 3) == "hi!");
+  w.trailer();
+  CHECK(s.data.size() % 512 == 0);
+  CHECK(s.data.find("TRAILER!!!") != std::string::npos);
+}
+
+TEST_CASE("cpio refuses a member of 4 GiB or more") {
+  StringSink s;
+  lk::CpioWriter w(s);
+  lk::CpioEntry e;
+  e.name = "big";
+  e.mode = 0100644;
+  e.size = 1ull << 32;
+  CHECK_THROWS_AS(w.header(e), lk::RuntimeError);
+}
+
+TEST_CASE("cpio checks the data matches the size") {
+  StringSink s;
+  lk::CpioWriter w(s);
+  lk::CpioEntry e;
+  e.name = "f";
+  e.size = 4;
+  w.header(e);
+  w.data("ab", 2);
+  CHECK_THROWS_AS(w.end_entry(), lk::RuntimeError);
+}
+
+TEST_CASE("parallel gzip: one valid member, the same bytes for any thread count") {
+  std::string in = sample((5 << 20) + 12345);
+  std::string one = compress(in, lk::Codec::kGzip, 1);
+  CHECK(gunzip(one) == in);
+  CHECK(compress(in, lk::Codec::kGzip, 2) == one);
+  CHECK(compress(in, lk::Codec::kGzip, 5) == one);
+  CHECK(one.substr(0, 4) == std::string("\x1f\x8b\x08\x00", 4));
+  CHECK(one.substr(4, 4) == std::string(4, '\0'));  // no mtime
+  CHECK(compress(in, lk::Codec::kGzip, 2, 1) != one);
+  CHECK(gunzip(compress(in, lk::Codec::kGzip, 2, 1)) == in);
+  CHECK(gunzip(compress("", lk::Codec::kGzip, 2)).empty());
+}
+
+TEST_CASE("zstd: decodes back, the same bytes for any thread count") {
+  std::string in = sample(5 << 20);
+  std::string a = compress(in, lk::Codec::kZstd, 2), b = compress(in, lk::Codec::kZstd, 2);
+  CHECK(a == b);
+  CHECK(compress(in, lk::Codec::kZstd, 1) == a);
+  CHECK(compress(in, lk::Codec::kZstd, 3) == a);
+  std::string out(in.size(), '\0');
+  size_t n = ZSTD_decompress(out.data(), out.size(), a.data(), a.size());
+  REQUIRE(!ZSTD_isError(n));
+  CHECK(out.substr(0, n) == in);
+}
+
+TEST_CASE("codec names") {
+  CHECK(lk::parse_codec("zstd") == lk::Codec::kZstd);
+  CHECK_THROWS_AS(lk::parse_codec("xz"), lk::InputError);
+  StringSink s;
+  CHECK_THROWS_AS(lk::make_compressor({lk::Codec::kGzip, 12, 1}, s), lk::InputError);
+}

@@ -1,0 +1,265 @@
+#include "pull_image.h"
+
+#include <exception>
+#include <map>
+#include <set>
+
+#include "error.h"
+#include "pull_jobs.h"
+#include "sha256.h"
+
+namespace lk {
+
+struct Puller::Resolved {
+  Reference ref;
+  std::string base;             // endpoint that served the manifest
+  oci::Descriptor top;          // what the name points to: an index or a manifest
+  std::string manifest_digest;  // the platform manifest
+  oci::Manifest manifest;
+  oci::Platform platform;
+  bool platform_known = false;  // from the index; else read from the config
+  bool from_cache = false;
+  bool named = false;           // index.json already names it so
+};
+
+Puller::Puller(OciLayout& cache, registry::Registry* registry, PullOptions opts, const Log& log, Progress& progress)
+    : cache_(cache), registry_(registry), opts_(std::move(opts)), log_(log), progress_(progress) {}
+
+namespace {
+std::string short_digest(const std::string& d) { return d.substr(7, 12); }
+}  // namespace
+
+bool Puller::resolve_from_cache(Resolved& r, std::string* missing) const {
+  std::string name = r.ref.str();
+  auto entry = cache_.lookup(name);
+  if (entry) {
+    r.named = true;
+  } else if (!r.ref.digest.empty() && cache_.has_blob(r.ref.digest)) {
+    // Pinned by digest and the blob is here (pulled under another name).
+    std::string bytes = cache_.read_blob(r.ref.digest);
+    entry = oci::Descriptor{oci::detect_media_type(bytes, "", name), r.ref.digest, static_cast<int64_t>(bytes.size())};
+  } else {
+    *missing = "not in the cache";
+    return false;
+  }
+  r.top = *entry;
+  r.top.annotations.clear();
+  std::string bytes = cache_.read_blob(r.top.digest);
+  std::string type = oci::detect_media_type(bytes, r.top.media_type, name);
+  r.manifest_digest = r.top.digest;
+  if (oci::is_index_type(type)) {
+    auto index = oci::parse_index(bytes, name);
+    const auto& d = oci::select_platform(index, opts_.platform, name);
+    if (!cache_.has_blob(d.digest)) {
+      *missing = "its " + opts_.platform.str() + " manifest " + d.digest + " is not in the cache";
+      return false;
+    }
+    r.manifest_digest = d.digest;
+    r.platform = *d.platform;
+    r.platform_known = true;
+    bytes = cache_.read_blob(d.digest);
+  }
+  r.manifest = oci::parse_manifest(bytes, name);
+  if (!cache_.has_blob(r.manifest.config.digest)) {
+    *missing = "its config " + r.manifest.config.digest + " is not in the cache";
+    return false;
+  }
+  for (const auto& l : r.manifest.layers)
+    if (!cache_.has_blob(l.digest)) {
+      *missing = "its layer " + l.digest + " is not in the cache";
+      return false;
+    }
+  r.from_cache = true;
+  return true;
+}
+
+std::string Puller::fetch_manifest(const Resolved& r, const std::string& base, const std::string& id, http::Client& client,
+                                   std::string* content_type) {
+  std::string name = r.ref.str();
+  http::Request req;
+  req.headers.push_back(oci::accept_header());
+  auto resp = registry_->send_retrying(client, base, r.ref.domain, r.ref.path, "pull", req,
+                                       "/v2/" + r.ref.path + "/manifests/" + id, name + ": manifest");
+  if (resp.status == 404) throw RuntimeError(name + ": not found at " + base + " (manifest unknown)");
+  if (resp.status == 401 || resp.status == 403)
+    throw RuntimeError(name + ": access denied by " + base + " (HTTP " + std::to_string(resp.status) +
+                       "; log in with docker login or check the name)");
+  if (resp.status != 200) throw RuntimeError(name + ": manifest request to " + base + " failed with HTTP " + std::to_string(resp.status));
+  std::string digest = "sha256:" + sha256_hex(resp.body);
+  if (is_sha256_digest(id) && digest != id)
+    throw RuntimeError(name + ": the registry sent a manifest hashing to " + digest + ", not the requested " + id);
+  std::string said = resp.header("docker-content-digest");
+  if (!said.empty() && said.starts_with("sha256:") && said != digest)
+    throw RuntimeError(name + ": the registry says the manifest is " + said + " but its bytes hash to " + digest);
+  *content_type = resp.header("content-type");
+  return resp.body;
+}
+
+void Puller::resolve_remote(Resolved& r, http::Client& client) {
+  std::string name = r.ref.str();
+  auto bases = registry_->endpoints(r.ref.domain, client);
+  std::string bytes, ctype;
+  for (size_t i = 0; i < bases.size(); ++i) {
+    try {
+      bytes = fetch_manifest(r, bases[i], r.ref.manifest_ref(), client, &ctype);
+      r.base = bases[i];
+      break;
+    } catch (const RuntimeError& e) {
+      if (i + 1 == bases.size()) throw;
+      log_.verbose(std::string("mirror failed, trying the next endpoint: ") + e.what());
+    }
+  }
+  std::string type = oci::detect_media_type(bytes, ctype, name);
+  std::string digest = "sha256:" + sha256_hex(bytes);
+  cache_.put_blob(digest, bytes, name);
+  r.top = oci::Descriptor{type, digest, static_cast<int64_t>(bytes.size())};
+  r.manifest_digest = digest;
+  if (oci::is_index_type(type)) {
+    auto index = oci::parse_index(bytes, name);
+    const auto& d = oci::select_platform(index, opts_.platform, name);
+    r.platform = *d.platform;
+    r.platform_known = true;
+    r.manifest_digest = d.digest;
+    if (cache_.has_blob(d.digest)) {
+      bytes = cache_.read_blob(d.digest);
+    } else {
+      bytes = fetch_manifest(r, r.base, d.digest, client, &ctype);
+      cache_.put_blob(d.digest, bytes, name);
+    }
+    if (!oci::is_manifest_type(oci::detect_media_type(bytes, d.media_type, name)))
+      throw RuntimeError(name + ": the " + r.platform.str() + " entry of its index is not an image manifest");
+  }
+  r.manifest = oci::parse_manifest(bytes, name);
+}
+
+void Puller::fetch_blob(const Resolved& r, const oci::Descriptor& blob, http::Client& client) {
+  std::string what = r.ref.str() + ": blob " + blob.digest;
+  BlobIngest in(cache_, blob.digest, blob.size);
+  if (in.present()) return;
+  progress_.start(blob.digest, short_digest(blob.digest), blob.size, in.offset());
+  struct Done {
+    Progress& p;
+    const std::string& id;
+    ~Done() { p.finish(id); }
+  } done{progress_, blob.digest};
+  if (in.offset() > 0) log_.verbose(what + ": resuming at byte " + std::to_string(in.offset()));
+  const bool resumed = in.offset() > 0;
+  bool restarted = false;
+  for (int attempt = 1;; ++attempt) {
+    std::exception_ptr write_error;
+    std::string problem;
+    int64_t from = in.offset();
+    if (from < blob.size) {
+      http::Request req;
+      if (from > 0) req.headers.push_back("Range: bytes=" + std::to_string(from) + "-");
+      req.on_body_start = [&](long status) {
+        if (status == 200 && in.offset() > 0) in.restart();  // the server ignored the Range
+        progress_.set(blob.digest, in.offset());
+        return true;
+      };
+      req.on_body = [&](const char* data, size_t len) {
+        try {
+          in.write(data, len);
+          progress_.advance(blob.digest, static_cast<int64_t>(len));
+          return true;
+        } catch (...) {
+          write_error = std::current_exception();
+          return false;
+        }
+      };
+      try {
+        auto resp = registry_->send(client, r.base, r.ref.domain, r.ref.path, "pull", req, "/v2/" + r.ref.path + "/blobs/" + blob.digest);
+        if (resp.status == 416) {
+          in.restart();  // our partial file does not fit what the server has
+          problem = "HTTP 416";
+        } else if (registry::transient_status(resp.status)) {
+          problem = "HTTP " + std::to_string(resp.status);
+        } else if (resp.status != 200 && resp.status != 206) {
+          throw RuntimeError(what + ": HTTP " + std::to_string(resp.status) + " from " + r.base);
+        } else if (in.offset() < blob.size) {
+          problem = "connection closed after " + std::to_string(in.offset()) + " of " + std::to_string(blob.size) + " bytes";
+        }
+      } catch (const RuntimeError& e) {
+        if (write_error) std::rethrow_exception(write_error);
+        if (std::string(e.what()).starts_with(what)) throw;
+        problem = e.what();
+      }
+      if (write_error) std::rethrow_exception(write_error);
+    }
+    if (problem.empty()) {
+      try {
+        in.commit(what);
+        return;
+      } catch (const RuntimeError&) {
+        // A resumed download may have started from a bad partial file: one fresh try.
+        if (!resumed || restarted) throw;
+        restarted = true;
+        problem = "digest mismatch after resuming an earlier download";
+      }
+    }
+    if (attempt >= registry_->options().attempts)
+      throw RuntimeError(what + ": " + problem + " (gave up after " + std::to_string(attempt) + " attempts)");
+    log_.verbose(what + ": " + problem + ", retrying");
+    registry_->sleep_backoff(attempt);
+  }
+}
+
+std::vector<PinnedImage> Puller::pull(const std::vector<Reference>& refs) {
+  std::vector<Resolved> res(refs.size());
+  for (size_t i = 0; i < refs.size(); ++i) res[i].ref = refs[i];
+
+  // 1. Manifests: from the cache when complete there, else from the registry.
+  parallel_jobs(refs.size(), opts_.jobs, [&](size_t i, http::Client& client) {
+    Resolved& r = res[i];
+    std::string missing;
+    bool use_cache = opts_.offline || !r.ref.digest.empty() || !opts_.always_resolve;
+    if (use_cache && resolve_from_cache(r, &missing)) return;
+    if (opts_.offline)
+      throw RuntimeError("offline: " + r.ref.str() + " (" + opts_.platform.str() + ") is missing from the cache " + cache_.dir() +
+                         ": " + missing);
+    resolve_remote(r, client);
+  }).rethrow();
+
+  // 2. Blobs: each missing one once, however many images share it.
+  struct Job {
+    const Resolved* image;
+    oci::Descriptor blob;
+  };
+  std::vector<Job> jobs;
+  std::set<std::string> seen;
+  for (const auto& r : res) {
+    if (r.from_cache) continue;
+    std::vector<const oci::Descriptor*> blobs{&r.manifest.config};
+    for (const auto& l : r.manifest.layers) blobs.push_back(&l);
+    for (const auto* b : blobs)
+      if (!cache_.has_blob(b->digest) && seen.insert(b->digest).second) jobs.push_back({&r, *b});
+  }
+  parallel_jobs(jobs.size(), opts_.jobs, [&](size_t i, http::Client& client) { fetch_blob(*jobs[i].image, jobs[i].blob, client); })
+      .rethrow();
+  progress_.clear();
+
+  // 3. Platforms of single-platform images, then the names, all at once.
+  std::vector<std::pair<std::string, oci::Descriptor>> names;
+  std::vector<PinnedImage> out;
+  JobErrors errors;
+  for (auto& r : res) {
+    std::string name = r.ref.str();
+    if (!r.platform_known) {
+      r.platform = oci::config_platform(cache_.read_blob(r.manifest.config.digest), name);
+      if (!oci::platform_matches(opts_.platform, r.platform)) {
+        errors.messages.push_back(name + ": the image is for " + r.platform.str() + ", not " + opts_.platform.str() +
+                                  " (it is not a multi-platform image)");
+        errors.input = true;
+        continue;
+      }
+    }
+    if (!r.named) names.emplace_back(name, r.top);
+    out.push_back({name, r.manifest_digest, r.platform.str()});
+    log_.verbose(name + " " + r.manifest_digest + (r.from_cache ? " (cached)" : ""));
+  }
+  errors.rethrow();
+  if (!names.empty()) cache_.set_refs(names);
+  return out;
+}
+
+}  // namespace lk

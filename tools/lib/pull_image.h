@@ -1,0 +1,53 @@
+#pragma once
+// Pulling: resolve each reference to the manifest for one platform (from the cache when
+// it is complete there, else from the registry), fetch the missing blobs in parallel
+// into the cache, and only then name the images in index.json. An image is named in
+// the cache only once everything it references is there, verified.
+#include <string>
+#include <vector>
+
+#include "log.h"
+#include "oci.h"
+#include "oci_layout.h"
+#include "progress.h"
+#include "reference.h"
+#include "registry.h"
+
+namespace lk {
+
+struct PullOptions {
+  oci::Platform platform{"linux", "amd64", ""};
+  int jobs = 4;
+  bool offline = false;         // the cache only; a missing image is an error
+  bool always_resolve = false;  // ask the registry for tags even when cached (--pull)
+};
+
+struct PinnedImage {
+  std::string reference;  // normalised (Reference::str())
+  std::string digest;     // the platform-specific image manifest, never an index
+  std::string platform;   // "linux/amd64"
+};
+
+class Puller {
+public:
+  // REGISTRY may be null when OPTS.offline.
+  Puller(OciLayout& cache, registry::Registry* registry, PullOptions opts, const Log& log, Progress& progress);
+  // One result per reference, in order; every failure is reported (one line each).
+  std::vector<PinnedImage> pull(const std::vector<Reference>& refs);
+
+private:
+  struct Resolved;
+  bool resolve_from_cache(Resolved& r, std::string* missing) const;
+  void resolve_remote(Resolved& r, http::Client& client);
+  void fetch_blob(const Resolved& r, const oci::Descriptor& blob, http::Client& client);
+  std::string fetch_manifest(const Resolved& r, const std::string& base, const std::string& id, http::Client& client,
+                             std::string* content_type);
+
+  OciLayout& cache_;
+  registry::Registry* registry_;
+  PullOptions opts_;
+  const Log& log_;
+  Progress& progress_;
+};
+
+}  // namespace lk

@@ -1,0 +1,19 @@
+#pragma once
+// Bringing images in without a registry (air-gapped hosts): a `docker save` archive or
+// an OCI-layout tarball (skopeo's oci-archive, or docker save from Docker 25 on) is
+// unpacked into the cache's ingest/ folder, every blob checked against its digest,
+// moved into blobs/, and the images named under their normalised references.
+#include <string>
+#include <vector>
+
+#include "log.h"
+#include "oci_layout.h"
+#include "pull_image.h"
+
+namespace lk {
+
+// Returns one entry per named image: reference and the digest of what the name points
+// to (the archive's manifest or index). RuntimeError on a damaged archive or blob.
+std::vector<PinnedImage> import_archive(OciLayout& cache, const std::string& path, const Log& log);
+
+}  // namespace lk

@@ -1,0 +1,77 @@
+#pragma once
+// A Docker Registry HTTP API v2 client: endpoints (mirrors, plain-http registries),
+// authentication (anonymous or Basic-authenticated Bearer tokens cached per scope, or
+// Basic), redirects followed by hand so that Authorization never goes to another host
+// (blob storage), and bounded retries with backoff for transient failures.
+// One Registry is shared by all worker threads; each thread brings its own http::Client.
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "docker_config.h"
+#include "http.h"
+#include "log.h"
+
+namespace lk::registry {
+
+struct Options {
+  std::set<std::string> insecure;  // HOST[:PORT] spoken to over plain http
+  std::string ca_file;             // extra CA bundle (the system CAs stay trusted)
+  std::map<std::string, std::vector<std::string>> mirrors;  // registry domain -> mirror base URLs
+  long stall_timeout_s = 60;       // a transfer slower than 1 byte/s for this long fails
+  int attempts = 5;                // tries per request on 408/429/5xx and connection errors
+  long backoff_ms = 200;           // first retry delay, doubling up to 5 s
+  bool trace = false;              // libcurl's own trace on stderr
+};
+
+// The registry's address for DOMAIN: "https://registry-1.docker.io" for docker.io,
+// plain http for --insecure-registry hosts and the loopback, as Docker does.
+std::string base_url(const std::string& domain, const Options& opts);
+bool is_loopback(const std::string& domain);
+
+// True for a status worth another try: 408, 429, 5xx.
+bool transient_status(long status);
+
+class Registry {
+public:
+  Registry(Options opts, const DockerConfig& creds, const Log& log);
+
+  const Options& options() const { return opts_; }
+  // Where to try DOMAIN's images, in order: its mirrors, then itself. A loopback
+  // registry is plain http unless it answers plain http as a TLS server does (then
+  // https, verified): tests and local TLS registries both live on 127.0.0.1.
+  std::vector<std::string> endpoints(const std::string& domain, http::Client& client);
+
+  // Sends REQ to BASE + PATH ("/v2/...", or a full URL the registry gave), authenticating for REPO with ACTIONS
+  // ("pull" or "pull,push"). Returns the final response of any status; throws
+  // RuntimeError on transport failure.
+  http::Response send(http::Client& client, const std::string& base, const std::string& domain, const std::string& repo,
+                      const std::string& actions, http::Request req, const std::string& path);
+
+  // send() again while the failure is transient (status or transport), sleeping with
+  // backoff; BEFORE_RETRY runs before each retry (to rewind a body or add a Range).
+  http::Response send_retrying(http::Client& client, const std::string& base, const std::string& domain,
+                               const std::string& repo, const std::string& actions, const http::Request& req,
+                               const std::string& path, const std::string& what,
+                               const std::function<void(http::Request&)>& before_retry = {});
+
+  void sleep_backoff(int attempt) const;
+
+private:
+  std::string auth_header(const std::string& base, const std::string& scope) const;
+  bool authenticate(http::Client& client, const std::string& base, const std::string& domain, const std::string& scope,
+                    const http::Response& challenge_resp);
+
+  Options opts_;
+  const DockerConfig& creds_;
+  const Log& log_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::string> tokens_;  // "BASE SCOPE" -> bearer token
+  std::set<std::string> basic_;                // bases that take Basic auth
+  std::map<std::string, std::string> loopback_base_;  // probed once per domain
+};
+
+}  // namespace lk::registry

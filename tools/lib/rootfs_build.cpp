@@ -1,0 +1,325 @@
+#include "rootfs_build.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+#include <unordered_set>
+
+#include "error.h"
+#include "fs.h"
+#include "oci_config.h"
+#include "path_norm.h"
+#include "rootfs_edits.h"
+#include "tar_reader.h"
+#include "yaml_source.h"
+
+namespace lk {
+
+using nlohmann::json;
+
+namespace {
+
+std::string layer_where(const ImageData& img, size_t i) {
+  return "image " + img.name() + " layer " + std::to_string(i) + " (" + img.layers[i].digest + ")";
+}
+
+std::vector<FlattenLayer> layers_of(const ImageData& img, int group) {
+  std::vector<FlattenLayer> out;
+  for (size_t i = 0; i < img.layers.size(); ++i) out.push_back({img.layers[i].path, layer_where(img, i), group});
+  return out;
+}
+
+// Permission bits for a directory lk makes for a file: x wherever the file has any bit.
+uint32_t dir_mode_for(uint32_t mode) {
+  uint32_t d = mode & 0777;
+  for (uint32_t shift : {6u, 3u, 0u})
+    if (d & (7u << shift)) d |= 1u << shift;
+  return d;
+}
+
+class Builder {
+public:
+  Builder(const json& lock, const ImageStore& store, TarWriter& out, const RootfsOptions& opts, const Log& log)
+      : lock_(lock), store_(store), out_(out), opts_(opts), log_(log) {}
+
+  void run() {
+    if (lock_.value("schema", "") != "lk.lock/v1")
+      throw InputError("not a lock file (schema is \"" + lock_.value("schema", "") + "\", expected lk.lock/v1; make it with lk-pull)");
+    if (lock_.contains("kernel") && !lock_["kernel"].is_null()) kernel(lock_["kernel"]);
+    init();
+    volumes();
+    for (const char* section : {"onboot", "onshutdown", "services"}) bundles(section);
+    files();
+    out_.close();
+  }
+
+private:
+  void record(const std::string& path) { written_.insert(path); }
+  std::function<void(const std::string&)> recorder() {
+    return [this](const std::string& p) { record(p); };
+  }
+
+  TarEntry gen(TarEntry::Type type, const std::string& path, uint32_t mode) const {
+    TarEntry e;
+    e.type = type;
+    e.path = path;
+    e.mode = mode;
+    e.mtime = opts_.epoch;
+    return e;
+  }
+
+  // A directory lk lays out (containers/, bundle dirs), written once.
+  void dir(const std::string& path) {
+    for (size_t pos = path.find('/'); pos != std::string::npos; pos = path.find('/', pos + 1)) dir(path.substr(0, pos));
+    if (written_.count(path)) return;
+    out_.add(gen(TarEntry::kDir, path, 0755));
+    record(path);
+  }
+
+  void file(const std::string& path, const std::string& contents, uint32_t mode = 0644) {
+    out_.add(gen(TarEntry::kFile, path, mode), contents);
+    record(path);
+  }
+
+  // Positions a reader on NAME in the flattened image and calls FN; false when absent.
+  bool with_member(const ImageData& img, const std::string& name, const std::function<void(TarReader&, TarEntry&)>& fn) {
+    std::string dir = parent_path(name);
+    std::string whiteout = (dir.empty() ? "" : dir + "/") + ".wh." + std::string(base_name(name));
+    for (size_t i = img.layers.size(); i-- > 0;) {
+      TarReader r = TarReader::open_file(img.layers[i].path, layer_where(img, i));
+      while (r.next()) {
+        TarEntry h = r.header();
+        std::string p = clean_member_path(h.path, r.where());
+        if (p == whiteout) return false;
+        if (p != name) continue;
+        if (h.type != TarEntry::kFile)
+          throw RuntimeError(r.where() + ": \"" + name + "\" is a " + (h.type == TarEntry::kSymlink ? "symlink" : "non-file") +
+                             ", expected a regular file");
+        fn(r, h);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void copy_member_as(const ImageData& img, const std::string& name, const std::string& dest, bool keep_mode) {
+    bool found = with_member(img, name, [&](TarReader& r, TarEntry& h) {
+      TarEntry e = gen(TarEntry::kFile, dest, keep_mode ? h.mode : 0644);
+      e.size = h.size;
+      out_.header(e);
+      r.copy_data([&](const void* p, size_t n) { out_.data(p, n); });
+      out_.end_entry();
+      record(dest);
+    });
+    if (!found) throw InputError("kernel image " + img.name() + " has no \"" + name + "\"");
+  }
+
+  void kernel(const json& k) {
+    ImageData img = store_.load(k);
+    dir("boot");
+    file("boot/cmdline", k.value("cmdline", ""));
+    std::string binary;
+    for (const auto& b : k.value("binaries", json::array({"kernel"}))) {
+      if (with_member(img, b.get<std::string>(), [](TarReader&, TarEntry&) {})) {
+        binary = b;
+        break;
+      }
+    }
+    if (binary.empty())
+      throw InputError("kernel image " + img.name() + " has no kernel file (looked for " + k.value("binaries", json::array()).dump() + ")");
+    copy_member_as(img, binary, "boot/kernel", true);
+    if (k.contains("ucode") && k["ucode"].is_string()) copy_member_as(img, k["ucode"], "boot/ucode.cpio", false);
+    if (k.contains("tar") && k["tar"].is_string()) {
+      std::string tar = k["tar"];
+      bool found = with_member(img, tar, [&](TarReader& outer, TarEntry&) {
+        std::string where = "image " + img.name() + " " + tar;
+        TarReader inner = TarReader::open_member(outer, where);
+        while (inner.next()) {
+          TarEntry h = inner.header();
+          std::string p = clean_member_path(h.path, where);
+          if (p.empty()) continue;
+          h.path = p;
+          if (h.type == TarEntry::kHardlink) h.linkname = clean_member_path(h.linkname, where);
+          for (size_t pos = p.find('/'); pos != std::string::npos; pos = p.find('/', pos + 1))
+            if (!written_.count(p.substr(0, pos))) dir(p.substr(0, pos));
+          out_.header(h);
+          if (h.type == TarEntry::kFile) inner.copy_data([&](const void* d, size_t n) { out_.data(d, n); });
+          out_.end_entry();
+          record(p);
+        }
+      });
+      if (!found) throw InputError("kernel image " + img.name() + " has no \"" + tar + "\" (set kernel.tar: none if it has no modules)");
+    }
+  }
+
+  void init() {
+    std::vector<FlattenLayer> layers;
+    int group = 0;
+    for (const auto& i : lock_.value("init", json::array())) {
+      ImageData img = store_.load(i);
+      auto l = layers_of(img, group++);
+      layers.insert(layers.end(), l.begin(), l.end());
+    }
+    if (layers.empty()) return;
+    Flattener f(std::move(layers), "", image_edits(ImageRole::kInit, opts_.epoch), opts_.epoch);
+    f.run(out_, recorder());
+    write_touch_entries(f, "", ImageRole::kInit, opts_.epoch, out_, recorder());
+  }
+
+  void flatten_image(const ImageData& img, const std::string& prefix, ImageRole role) {
+    Flattener f(layers_of(img, 0), prefix, image_edits(role, opts_.epoch), opts_.epoch);
+    f.run(out_, recorder());
+    write_touch_entries(f, prefix, role, opts_.epoch, out_, recorder());
+  }
+
+  void volumes() {
+    for (const auto& v : lock_.value("volumes", json::array())) {
+      std::string base = "containers/volumes/" + v["name"].get<std::string>();
+      if (v.value("format", "filesystem") == "oci")
+        throw InputError(v.value("at", base) + ": volumes: format oci is not supported by lk-rootfs yet");
+      dir(base + "/lower");
+      if (v.contains("image") && v["image"].is_string()) flatten_image(store_.load(v), base + "/lower/", ImageRole::kVolume);
+      dir(base + "/tmp");
+      dir(base + "/merged");
+    }
+  }
+
+  void bundles(const std::string& section) {
+    size_t index = 0;
+    for (const auto& entry : lock_.value(section, json::array())) {
+      std::string name = entry["name"];
+      char num[16];
+      std::snprintf(num, sizeof num, "%03zu-", index++);
+      std::string base = "containers/" + section + "/" + (section == "services" ? "" : num) + name;
+      ImageData img = store_.load(entry);
+      OciInputs in;
+      in.image = img.config;
+      std::string label = moby_label_text(img.config);
+      if (!label.empty()) in.label = parse_moby_label(label, lock_.value("ids", json::object()), "image " + img.name());
+      in.yaml = entry.value("config", json::object());
+      OciSpec spec;
+      try {
+        spec = make_oci_spec(in);
+      } catch (const InputError& e) {
+        throw InputError(entry.value("at", base) + ": " + section + " " + name + ": " + e.what());
+      }
+
+      std::string content = base + (spec.readonly ? "/rootfs" : "/lower");
+      auto [first, fresh] = first_copy_.emplace(img.digest, content);
+      std::string source = "/" + first->second;
+      nlohmann::ordered_json mounts = nlohmann::ordered_json::array();
+      if (spec.readonly) {
+        // A bind of rootfs onto itself makes it a mount point, which runc prefers.
+        mounts.push_back({{"destination", "/" + base + "/rootfs"}, {"source", source}, {"options", {"bind"}}});
+      } else {
+        mounts.push_back({{"destination", "/" + base + "/tmp"}, {"type", "tmpfs"}, {"source", "tmpfs"}});
+        mounts.push_back({{"destination", "/" + base + "/tmp"}, {"options", {"remount", "private"}}});
+        mounts.push_back({{"destination", "/" + base + "/rootfs"}, {"type", "overlay"}, {"source", "overlay"},
+                          {"options", {"lowerdir=" + source, "upperdir=/" + base + "/tmp/upper", "workdir=/" + base + "/tmp/work"}}});
+      }
+      for (auto& m : spec.runtime["mounts"]) mounts.push_back(m);
+      spec.runtime["mounts"] = mounts;
+
+      dir(base);
+      file(base + "/config.json", oci_json_text(spec.config));
+      file(base + "/runtime.json", oci_json_text(spec.runtime));
+      if (fresh) {
+        dir(content);
+        flatten_image(img, content + "/", ImageRole::kContainer);
+      }
+      if (!spec.readonly) dir(base + "/tmp");
+      dir(base + "/rootfs");
+    }
+  }
+
+  void files() {
+    std::unordered_set<std::string> made;  // leading dirs made by this section, each once
+    size_t i = 0;
+    for (const auto& f : lock_.value("files", json::array())) {
+      std::string where = f.value("at", "files[" + std::to_string(i) + "]");
+      ++i;
+      std::string path;
+      try {
+        path = clean_member_path(f["path"].get<std::string>(), where + ": files");
+      } catch (const RuntimeError& e) {
+        throw InputError(e.what());
+      }
+      if (path.empty()) throw InputError(where + ": files: path names the root");
+      uint32_t mode = f.value("mode", 0600u) & 07777;
+      uint64_t uid = f.value("uid", 0ull), gid = f.value("gid", 0ull);
+      auto owned = [&](TarEntry e) {
+        e.uid = uid;
+        e.gid = gid;
+        return e;
+      };
+      std::string src;
+      Fd fd;
+      struct stat st {};
+      if (f.contains("source_path") || f.contains("source_home")) {
+        src = f.contains("source_path") ? f["source_path"].get<std::string>() : opts_.home + "/" + f["source_home"].get<std::string>();
+        fd.reset(::open(src.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+          if (f.value("optional", false)) {
+            log_.verbose(where + ": optional source " + src + " is not there; skipped");
+            continue;
+          }
+          throw InputError(where + ": files: source " + src + " is not a readable regular file");
+        }
+      }
+      // Leading directories LinuxKit adds for each file; lk leaves alone those the images already have.
+      for (size_t pos = path.find('/'); pos != std::string::npos; pos = path.find('/', pos + 1)) {
+        std::string d = path.substr(0, pos);
+        if (written_.count(d) || made.count(d)) continue;
+        out_.add(owned(gen(TarEntry::kDir, d, dir_mode_for(mode))));
+        made.insert(d);
+        record(d);
+      }
+      if (f.value("directory", false)) {
+        out_.add(owned(gen(TarEntry::kDir, path, mode)));
+      } else if (f.contains("symlink")) {
+        TarEntry e = owned(gen(TarEntry::kSymlink, path, mode));
+        e.linkname = f["symlink"];
+        out_.add(e);
+      } else if (f.contains("metadata")) {
+        const json& spec = lock_.value("spec", json::object());
+        out_.add(owned(gen(TarEntry::kFile, path, mode)), f["metadata"] == "json" ? spec.dump(2) + "\n" : json_to_yaml(spec));
+      } else if (fd) {
+        TarEntry e = owned(gen(TarEntry::kFile, path, mode));
+        e.size = static_cast<uint64_t>(st.st_size);
+        out_.header(e);
+        char buf[1 << 16];
+        uint64_t left = e.size;
+        while (left) {
+          ssize_t n = ::read(fd.get(), buf, left < sizeof buf ? static_cast<size_t>(left) : sizeof buf);
+          if (n < 0 && errno == EINTR) continue;
+          if (n <= 0) throw RuntimeError(where + ": files: " + src + " changed while it was read");
+          out_.data(buf, static_cast<size_t>(n));
+          left -= static_cast<uint64_t>(n);
+        }
+        out_.end_entry();
+      } else {
+        out_.add(owned(gen(TarEntry::kFile, path, mode)), f.value("contents", ""));
+      }
+      record(path);
+    }
+  }
+
+  const json& lock_;
+  const ImageStore& store_;
+  TarWriter& out_;
+  const RootfsOptions& opts_;
+  const Log& log_;
+  std::unordered_set<std::string> written_;
+  std::map<std::string, std::string> first_copy_;  // image digest -> bundle dir holding its files
+};
+
+}  // namespace
+
+void build_rootfs(const json& lock, const ImageStore& store, TarWriter& out, const RootfsOptions& opts, const Log& log) {
+  Builder(lock, store, out, opts, log).run();
+}
+
+}  // namespace lk

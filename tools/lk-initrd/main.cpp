@@ -1,0 +1,230 @@
+// lk-initrd: rootfs tar -> kernel + compressed cpio initrd + cmdline (a bundle tar, or PREFIX-* files).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <functional>
+#include <memory>
+
+#include "compress.h"
+#include "error.h"
+#include "fs.h"
+#include "initrd_build.h"
+#include "tar_writer.h"
+#include "tool_main.h"
+
+namespace {
+
+int64_t source_date_epoch() {
+  const char* s = std::getenv("SOURCE_DATE_EPOCH");
+  if (!s || !*s) return 0;
+  char* end = nullptr;
+  long long v = std::strtoll(s, &end, 10);
+  if (*end || v < 0) throw lk::InputError("SOURCE_DATE_EPOCH must be a non-negative integer, got \"" + std::string(s) + "\"");
+  return v;
+}
+
+// "512M", "2G", "1048576" -> bytes.
+uint64_t parse_size(const std::string& s) {
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(s.c_str(), &end, 10);
+  std::string unit = end ? end : "";
+  uint64_t mult = unit.empty() ? 1 : unit == "K" || unit == "k" ? 1ull << 10 : unit == "M" || unit == "m" ? 1ull << 20
+                : unit == "G" || unit == "g" ? 1ull << 30 : 0;
+  if (end == s.c_str() || mult == 0) throw lk::InputError("size \"" + s + "\" must be a number with an optional K, M or G");
+  return v * mult;
+}
+
+lk::Fd temp_file() {
+  const char* dir = std::getenv("TMPDIR");
+  std::string d = dir && *dir ? dir : "/tmp";
+  int fd = ::open(d.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    std::string tmpl = d + "/lk-initrd-XXXXXX";
+    fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
+    if (fd < 0) lk::throw_errno("temporary file in " + d);
+    ::unlink(tmpl.c_str());
+  }
+  return lk::Fd(fd);
+}
+
+uint64_t size_of(int fd) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0) lk::throw_errno("stat");
+  return static_cast<uint64_t>(st.st_size);
+}
+
+void copy_fd(int from, const std::function<void(const void*, size_t)>& to) {
+  if (::lseek(from, 0, SEEK_SET) != 0) lk::throw_errno("seek");
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(from, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) lk::throw_errno("read temporary file");
+    if (n == 0) return;
+    to(buf, static_cast<size_t>(n));
+  }
+}
+
+// The cpio stream, compressed by a compressor made only when the first cpio byte
+// comes, so that ucode can be written before the compressed data starts.
+class LateCompressor : public lk::ByteSink {
+public:
+  LateCompressor(lk::CompressOptions opts, lk::ByteSink& out) : opts_(opts), out_(out) {}
+  void start() {
+    if (!comp_) comp_ = lk::make_compressor(opts_, out_);
+  }
+  void write(const void* d, size_t n) override {
+    start();
+    written_ += n;
+    comp_->write(d, n);
+  }
+  void finish() override {
+    start();
+    comp_->finish();
+  }
+
+private:
+  lk::CompressOptions opts_;
+  lk::ByteSink& out_;
+  std::unique_ptr<lk::ByteSink> comp_;
+};
+
+int run(const lk::ToolContext& ctx) {
+  const auto& args = ctx.args;
+  lk::CompressOptions copts;
+  copts.codec = lk::parse_codec(args["compress"].as<std::string>());
+  if (args.count("level")) copts.level = args["level"].as<int>();
+  if (args.count("threads")) copts.threads = args["threads"].as<int>();
+  if (copts.threads < 0) throw lk::InputError("--threads must be 0 (one per CPU) or more");
+  int64_t epoch = source_date_epoch();
+  uint64_t mem = args.count("mem")        ? parse_size(args["mem"].as<std::string>())
+                 : args.count("max-size") ? parse_size(args["max-size"].as<std::string>())
+                                          : 0;
+
+  std::string input = args["input"].as<std::string>();
+  lk::Fd owned;
+  int in = STDIN_FILENO;
+  if (input != "-") {
+    owned.reset(::open(input.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!owned) throw lk::InputError(input + ": cannot open");
+    in = owned.get();
+  }
+  if (::lseek(in, 0, SEEK_CUR) < 0 || !S_ISREG([&] { struct stat st; ::fstat(in, &st); return st.st_mode; }())) {
+    // A pipe: keep a copy to read twice (see initrd_build.h).
+    lk::Fd spool = temp_file();
+    lk::FdSink s(spool.get(), "temporary file");
+    char buf[1 << 16];
+    for (;;) {
+      ssize_t n = ::read(in, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) lk::throw_errno("read stdin");
+      if (n == 0) break;
+      s.write(buf, static_cast<size_t>(n));
+    }
+    s.finish();
+    owned = std::move(spool);
+    in = owned.get();
+  }
+
+  std::string prefix = args.count("output") ? args["output"].as<std::string>() : "";
+  if (prefix.empty() && isatty(STDOUT_FILENO)) throw lk::InputError("refusing to write a tar to a terminal (use -o PREFIX or a pipe)");
+
+  std::unique_ptr<lk::AtomicFile> kernel_file, initrd_file;
+  lk::Fd kernel_tmp, initrd_tmp, ucode_tmp;
+  int kernel_fd, initrd_fd, ucode_fd;
+  if (!prefix.empty()) {
+    kernel_file = std::make_unique<lk::AtomicFile>(prefix + "-kernel");
+    initrd_file = std::make_unique<lk::AtomicFile>(prefix + "-initrd.img");
+    kernel_fd = kernel_file->fd();
+    initrd_fd = ucode_fd = initrd_file->fd();  // LinuxKit puts the microcode cpio first in the initrd
+  } else {
+    kernel_tmp = temp_file();
+    initrd_tmp = temp_file();
+    ucode_tmp = temp_file();
+    kernel_fd = kernel_tmp.get();
+    initrd_fd = initrd_tmp.get();
+    ucode_fd = ucode_tmp.get();
+  }
+  lk::FdSink kernel_sink(kernel_fd, "kernel"), initrd_sink(initrd_fd, "initrd"), ucode_sink(ucode_fd, "ucode");
+  LateCompressor cpio(copts, initrd_sink);
+  lk::InitrdSinks sinks{&kernel_sink, ucode_fd == initrd_fd ? static_cast<lk::ByteSink*>(&initrd_sink) : &ucode_sink, &cpio,
+                        [&] { cpio.start(); }};
+  auto res = lk::build_initrd(in, sinks);
+  cpio.finish();  // also flushes initrd_sink
+  kernel_sink.finish();
+  ucode_sink.finish();
+  if (!res.kernel) throw lk::InputError("the rootfs tar has no boot/kernel (does the spec name a kernel image?)");
+
+  uint64_t compressed = initrd_sink.written() - (ucode_fd == initrd_fd ? ucode_sink.written() : 0);
+  ctx.log.verbose(std::to_string(res.entries) + " entries, cpio " + std::to_string(res.cpio_bytes >> 20) + " MiB, compressed " +
+                  std::to_string(compressed >> 20) + " MiB");
+  if (mem) {
+    // At boot the compressed image and the unpacked tree are both in memory, and
+    // the kernel itself and early userspace need room too.
+    uint64_t need = compressed + res.cpio_bytes + kernel_sink.written() + (64ull << 20);
+    if (need > mem)
+      ctx.log.warn("the initrd needs about " + std::to_string(need >> 20) + " MiB at boot (" + std::to_string(compressed >> 20) +
+                   " MiB compressed + " + std::to_string(res.cpio_bytes >> 20) + " MiB unpacked + kernel and 64 MiB headroom); a machine with " +
+                   std::to_string(mem >> 20) + " MiB will not boot it");
+  }
+
+  if (!prefix.empty()) {
+    lk::AtomicFile cmdline(prefix + "-cmdline");
+    cmdline.write(res.cmdline);
+    kernel_file->commit();
+    initrd_file->commit();
+    cmdline.commit();
+    return lk::kExitOk;
+  }
+  lk::FdSink out(STDOUT_FILENO, "stdout");
+  lk::TarWriter tar(out);
+  auto add_file = [&](const char* name, int fd) {
+    lk::TarEntry e;
+    e.path = name;
+    e.mode = 0644;
+    e.mtime = epoch;
+    e.size = size_of(fd);
+    tar.header(e);
+    copy_fd(fd, [&](const void* d, size_t n) { tar.data(d, n); });
+    tar.end_entry();
+  };
+  add_file("kernel", kernel_fd);
+  add_file("initrd.img", initrd_fd);
+  lk::TarEntry c;
+  c.path = "cmdline";
+  c.mode = 0644;
+  c.mtime = epoch;
+  tar.add(c, res.cmdline);
+  if (res.ucode) add_file("ucode.cpio", ucode_fd);
+  tar.close();
+  return lk::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  lk::ToolSpec spec{
+      "lk-initrd",
+      "Turn a rootfs tar into a kernel, a compressed cpio initrd and a command line.",
+      "[options] < ROOTFS.tar > BUNDLE.tar   (or -o PREFIX for PREFIX-kernel, PREFIX-initrd.img, PREFIX-cmdline)",
+      "  lk-initrd < nginx.rootfs.tar > nginx.bundle.tar           # kernel, initrd.img, cmdline[, ucode.cpio]\n"
+      "  lk-initrd -o out/nginx < nginx.rootfs.tar                 # out/nginx-kernel, -initrd.img, -cmdline\n"
+      "  lk-initrd --compress zstd --level 19 < rootfs.tar > bundle.tar\n"
+      "  lk-initrd --mem 512M -o nginx < rootfs.tar                 # warn if it will not fit 512 MiB\n"
+      "Output is byte-reproducible: it depends only on the input, codec and level, not on the\n"
+      "thread count. Bundle entries get the mtime SOURCE_DATE_EPOCH (default 0).\n",
+      [](cxxopts::Options& o) {
+        o.add_options()("i,input", "read the rootfs tar from FILE", cxxopts::value<std::string>()->default_value("-"), "FILE")(
+            "o,output", "write PREFIX-kernel, PREFIX-initrd.img (ucode first) and PREFIX-cmdline instead of a tar",
+            cxxopts::value<std::string>(), "PREFIX")(
+            "compress", "gzip, zstd or none", cxxopts::value<std::string>()->default_value("gzip"), "CODEC")(
+            "level", "compression level (gzip 0-9, default 6; zstd 1-19+, default 3)", cxxopts::value<int>(), "N")(
+            "threads", "compression threads (default: one per CPU, at most 8)", cxxopts::value<int>(), "N")(
+            "mem", "warn when the initrd will not fit a machine with SIZE of memory (e.g. 512M)",
+            cxxopts::value<std::string>(), "SIZE")("max-size", "same as --mem", cxxopts::value<std::string>(), "SIZE");
+      },
+      [](const lk::ToolContext& ctx) { return run(ctx); }};
+  return lk::run_tool(spec, argc, argv);
+}

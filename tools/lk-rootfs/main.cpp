@@ -1,0 +1,77 @@
+// lk-rootfs: lock JSON (lk.lock/v1) + image cache -> the root filesystem as a pax tar.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "compress.h"
+#include "error.h"
+#include "fs.h"
+#include "image_reader.h"
+#include "rootfs_build.h"
+#include "tool_main.h"
+
+namespace {
+
+int64_t source_date_epoch() {
+  const char* s = std::getenv("SOURCE_DATE_EPOCH");
+  if (!s || !*s) return 0;
+  char* end = nullptr;
+  long long v = std::strtoll(s, &end, 10);
+  if (*end || v < 0) throw lk::InputError("SOURCE_DATE_EPOCH must be a non-negative integer, got \"" + std::string(s) + "\"");
+  return v;
+}
+
+int run(const lk::ToolContext& ctx) {
+  const auto& args = ctx.args;
+  std::string input = args["input"].as<std::string>();
+  std::string text = input == "-" ? lk::read_stream(STDIN_FILENO) : lk::read_file(input);
+  nlohmann::json lock;
+  try {
+    lock = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw lk::InputError((input == "-" ? "<stdin>" : input) + ": not JSON: " + e.what());
+  }
+  lk::RootfsOptions opts;
+  opts.epoch = source_date_epoch();
+  if (const char* home = std::getenv("HOME")) opts.home = home;
+  lk::ImageStore store(lk::default_cache_dir(args.count("cache") ? args["cache"].as<std::string>() : ""));
+
+  std::string output = args["output"].as<std::string>();
+  if (output == "-" && isatty(STDOUT_FILENO)) throw lk::InputError("refusing to write a tar to a terminal (use -o FILE or a pipe)");
+  if (output == "-") {
+    lk::FdSink sink(STDOUT_FILENO, "stdout");
+    lk::TarWriter tar(sink);
+    lk::build_rootfs(lock, store, tar, opts, ctx.log);
+  } else {
+    lk::AtomicFile file(output);
+    lk::FdSink sink(file.fd(), output);
+    lk::TarWriter tar(sink);
+    lk::build_rootfs(lock, store, tar, opts, ctx.log);
+    file.commit();
+  }
+  return lk::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  lk::ToolSpec spec{
+      "lk-rootfs",
+      "Assemble the root filesystem (a pax tar, LinuxKit's layout) from a lock file and the image cache.",
+      "[options] < LOCK.json > ROOTFS.tar",
+      "  lk-rootfs < nginx.lock.json > nginx.rootfs.tar\n"
+      "  lk-rootfs -i nginx.lock.json -o nginx.rootfs.tar --cache /var/cache/lk\n"
+      "  lk-parse nginx.yml | lk-pull | lk-rootfs | lk-initrd -o nginx\n"
+      "Every entry lk generates gets the mtime SOURCE_DATE_EPOCH (default 0): the same lock\n"
+      "and cache always give the same bytes.\n",
+      [](cxxopts::Options& o) {
+        o.add_options()("i,input", "read the lock from FILE", cxxopts::value<std::string>()->default_value("-"), "FILE")(
+            "o,output", "write the tar to FILE (atomically) instead of stdout",
+            cxxopts::value<std::string>()->default_value("-"), "FILE")(
+            "cache", "image cache (default $LK_CACHE, else $XDG_CACHE_HOME/lk, else ~/.cache/lk)",
+            cxxopts::value<std::string>(), "DIR");
+      },
+      [](const lk::ToolContext& ctx) { return run(ctx); }};
+  return lk::run_tool(spec, argc, argv);
+}

@@ -1,0 +1,164 @@
+#include "build.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "error.h"
+#include "fs.h"
+#include "process.h"
+#include "tool_main.h"
+
+namespace lk::front {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> split_formats(const std::vector<std::string>& raw) {
+  std::vector<std::string> out;
+  for (const auto& r : raw) {
+    std::stringstream ss(r);
+    std::string f;
+    while (std::getline(ss, f, ','))
+      if (!f.empty()) out.push_back(f);
+  }
+  return out;
+}
+
+// Runs one stage, stdin from IN_PATH and stdout to OUT_PATH ("" = inherit).
+void stage(const std::vector<std::string>& argv, const std::string& in_path, const std::string& out_path) {
+  Fd in, out;
+  SpawnOptions o;
+  if (!in_path.empty()) {
+    in.reset(::open(in_path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in) throw_errno("open " + in_path);
+    o.stdin_fd = in.get();
+  }
+  std::unique_ptr<AtomicFile> dest;
+  if (!out_path.empty()) {
+    dest = std::make_unique<AtomicFile>(out_path, 0644);
+    o.stdout_fd = dest->fd();
+  }
+  Child c(argv, o);
+  int status = c.wait();
+  if (status != 0) throw Error(status == kExitInput ? kExitInput : kExitRuntime, argv[0] + " failed");
+  if (dest) dest->commit();
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+std::string human_size(const std::string& path) {
+  auto n = fs::file_size(path);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(n) / 1e6);
+  return buf;
+}
+
+int run(const ToolContext& ctx) {
+  const auto& args = ctx.args;
+  if (!args.count("specs")) throw InputError("no spec given (usage: lk build [options] SPEC.yml...)");
+  auto specs = args["specs"].as<std::vector<std::string>>();
+  const std::string bin = executable_dir();
+  const std::string dir = args["dir"].as<std::string>();
+  std::string name = args.count("name") ? args["name"].as<std::string>() : "";
+  if (name.empty()) {
+    std::string base = specs.back() == "-" ? "moby" : fs::path(specs.back()).filename().string();
+    name = base.substr(0, base.rfind('.'));
+  }
+  fs::create_directories(dir);
+  std::vector<std::string> common;
+  if (args.count("cache")) common = {"--cache", args["cache"].as<std::string>()};
+  if (ctx.log.level() == Log::kQuiet) common.push_back("-q");
+
+  auto started = std::chrono::steady_clock::now();
+  // Intermediate files sit beside the outputs under dot-names, replaced atomically.
+  const std::string prefix = dir + "/." + name;
+  std::vector<std::string> parse = {bin + "/lk-parse"};
+  parse.insert(parse.end(), specs.begin(), specs.end());
+  stage(parse, "", prefix + ".plan.json");
+  auto plan = nlohmann::json::parse(read_file(prefix + ".plan.json"));
+
+  std::vector<std::string> formats = split_formats(args.count("format") ? args["format"].as<std::vector<std::string>>()
+                                                                        : std::vector<std::string>{});
+  if (formats.empty())
+    for (const auto& f : plan["formats"]) formats.push_back(f);
+  if (formats.empty()) formats.push_back("kernel+initrd");
+  for (const auto& f : formats)
+    if (f != "kernel+initrd")
+      throw InputError("format " + f + " is not supported by this lk yet (kernel+initrd is)");
+
+  if (!plan["packages"].empty()) {
+    std::vector<std::string> pkg = {bin + "/lk-pkg", "build"};
+    pkg.insert(pkg.end(), common.begin(), common.end());
+    for (const auto& [ref, pkg_dir] : plan["packages"].items()) pkg.push_back(pkg_dir.get<std::string>());
+    Fd devnull(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+    SpawnOptions o;
+    o.stdout_fd = devnull.get();
+    Child c(pkg, o);
+    if (c.wait() != 0) throw RuntimeError("lk-pkg could not build the spec's packages");
+  }
+
+  std::vector<std::string> pull = {bin + "/lk-pull"};
+  pull.insert(pull.end(), common.begin(), common.end());
+  if (args.count("pull")) pull.push_back("--pull");
+  stage(pull, prefix + ".plan.json", prefix + ".lock.json");
+
+  // lk-rootfs | lk-initrd, streaming: the root tar never touches the disk.
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) throw_errno("pipe");
+  Fd rd(p[0]), wr(p[1]);
+  Fd lock(::open((prefix + ".lock.json").c_str(), O_RDONLY | O_CLOEXEC));
+  std::vector<std::string> rootfs = {bin + "/lk-rootfs"};
+  rootfs.insert(rootfs.end(), common.begin(), common.end());
+  SpawnOptions ro;
+  ro.stdin_fd = lock.get();
+  ro.stdout_fd = wr.get();
+  Child r(rootfs, ro);
+  wr.reset();
+  SpawnOptions io;
+  io.stdin_fd = rd.get();
+  const std::string out = dir + "/" + name;
+  Child i({bin + "/lk-initrd", "-o", out}, io);
+  rd.reset();
+  int rs = r.wait(), is = i.wait();
+  if (rs != 0) throw Error(rs == kExitInput ? kExitInput : kExitRuntime, "lk-rootfs failed");
+  if (is != 0) throw RuntimeError("lk-initrd failed");
+  ctx.log.info("kernel+initrd: " + out + "-kernel (" + human_size(out + "-kernel") + "), " + out + "-initrd.img (" +
+               human_size(out + "-initrd.img") + "), " + out + "-cmdline in " +
+               std::to_string(seconds_since(started)).substr(0, 4) + " s");
+  return kExitOk;
+}
+
+}  // namespace
+
+int build_main(int argc, char** argv) {
+  ToolSpec spec{
+      "lk build",
+      "Build a spec into bootable outputs: lk-parse | lk-pull | lk-rootfs | lk-initrd, as `moby build` did.",
+      "[options] SPEC.yml [SPEC.yml...]",
+      "  lk build examples/nginx.yml                 # nginx-kernel, nginx-initrd.img, nginx-cmdline\n"
+      "  lk build --dir out --name demo a.yml b.yml\n"
+      "@pkg: packages the spec names are built with lk-pkg when the cache lacks them.\n",
+      [](cxxopts::Options& o) {
+        o.add_options()("f,format", "output formats (default: the spec's outputs:, else kernel+initrd)",
+                        cxxopts::value<std::vector<std::string>>(), "LIST")(
+            "dir", "output directory", cxxopts::value<std::string>()->default_value("."), "DIR")(
+            "name", "output base name (default: the last spec's name)", cxxopts::value<std::string>(), "NAME")(
+            "cache", "image cache (env LK_CACHE)", cxxopts::value<std::string>(), "DIR")(
+            "pull", "re-resolve every tag against its registry")(
+            "specs", "", cxxopts::value<std::vector<std::string>>());
+        o.parse_positional({"specs"});
+      },
+      [](const ToolContext& ctx) { return run(ctx); }};
+  return run_tool(spec, argc, argv);
+}
+
+}  // namespace lk::front
