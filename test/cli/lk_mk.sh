@@ -1,0 +1,16 @@
+# scripts/lk.mk: a Makefile builds a spec, and a second make rebuilds nothing.
+. "$LK_TEST_DIR/lib.sh"
+export LK_CACHE=${LK_TEST_CACHE:-$REPO/build/test-cache}
+if [ "${LK_SANITIZE:-}" = 1 ]; then skip lk_mk "runs in the normal build only"; exit 0; fi
+cat >"$TMP/Makefile" <<MK
+LK_SPECS := $REPO/examples/minimal.yml
+LK_OUT := $TMP/out
+include $REPO/scripts/lk.mk
+MK
+if ! make -s -C "$TMP" "$TMP/out/minimal-kernel" >"$TMP/log" 2>&1; then fail first-build "$(tail -5 "$TMP/log")"; exit 0; fi
+check first-build test -s "$TMP/out/minimal-initrd.img"
+before=$(stat -c %Y.%s "$TMP/out/minimal-initrd.img")
+sleep 1
+make -C "$TMP" "$TMP/out/minimal-kernel" >"$TMP/log2" 2>&1
+check second-make-rebuilds-nothing test "$(stat -c %Y.%s "$TMP/out/minimal-initrd.img")" = "$before"
+check second-make-runs-no-initrd bash -c "! grep -q lk-initrd '$TMP/log2'"
