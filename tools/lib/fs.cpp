@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <vector>
 
 #include "error.h"
@@ -68,6 +69,27 @@ std::string executable_dir() {
   ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
   if (n <= 0) throw_errno("readlink /proc/self/exe");
   return dirname_of(std::string(buf, static_cast<size_t>(n)));
+}
+
+std::string default_cache_dir(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const char* c = std::getenv("LK_CACHE"); c && *c) return c;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/lk";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/lk";
+  throw InputError("no cache directory: set --cache, LK_CACHE, XDG_CACHE_HOME or HOME");
+}
+
+TempDir::TempDir(const std::string& parent, const std::string& prefix) {
+  std::error_code ec;
+  std::filesystem::create_directories(parent, ec);
+  std::string tmpl = parent + "/" + prefix + "-XXXXXX";
+  if (!::mkdtemp(tmpl.data())) throw_errno("create a temporary folder in " + parent);
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
 }
 
 AtomicFile::AtomicFile(std::string path, int mode) : path_(std::move(path)) {

@@ -69,4 +69,21 @@ std::string dirname_of(const std::string& path);
 // The directory of the running executable (where the other lk tools are).
 std::string executable_dir();
 
+// The image cache: FLAG when given, else $LK_CACHE, else $XDG_CACHE_HOME/lk, else
+// ~/.cache/lk.
+std::string default_cache_dir(const std::string& flag = "");
+
+// A fresh directory PARENT/PREFIX-XXXXXX, removed with all it holds when destroyed.
+class TempDir {
+public:
+  TempDir(const std::string& parent, const std::string& prefix);
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+private:
+  std::string path_;
+};
+
 }  // namespace lk

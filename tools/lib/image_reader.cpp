@@ -11,14 +11,6 @@ namespace lk {
 
 using nlohmann::json;
 
-std::string default_cache_dir(const std::string& flag) {
-  if (!flag.empty()) return flag;
-  if (const char* c = std::getenv("LK_CACHE"); c && *c) return c;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/lk";
-  const char* home = std::getenv("HOME");
-  return std::string(home && *home ? home : ".") + "/.cache/lk";
-}
-
 std::string ImageStore::blob_path(const std::string& digest) const {
   if (digest.rfind("sha256:", 0) != 0 || digest.size() != 71 ||
       digest.find_first_not_of("0123456789abcdef", 7) != std::string::npos)

@@ -4,6 +4,8 @@
 // Blobs were verified when lk-pull wrote them, so they are not hashed again here.
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "fs.h"
 #include <vector>
 
 namespace lk {
@@ -22,8 +24,6 @@ struct ImageData {
   std::string name() const { return reference.empty() ? digest : reference + "@" + digest; }
 };
 
-// --cache, else $LK_CACHE, else $XDG_CACHE_HOME/lk, else ~/.cache/lk.
-std::string default_cache_dir(const std::string& flag);
 
 class ImageStore {
 public:

@@ -28,35 +28,6 @@ struct ArchiveFree {
   void operator()(archive* a) const { archive_read_free(a); }
 };
 
-// A temp folder removed with everything in it, however the import ends.
-class TempDir {
-public:
-  explicit TempDir(const std::string& parent) {
-    std::string tmpl = parent + "/import-XXXXXX";
-    if (!::mkdtemp(tmpl.data())) throw_errno("create a folder in " + parent);
-    path_ = tmpl;
-  }
-  ~TempDir() { remove_tree(path_); }
-  const std::string& path() const { return path_; }
-
-private:
-  static void remove_tree(const std::string& p) {
-    if (DIR* d = ::opendir(p.c_str())) {
-      while (dirent* e = ::readdir(d)) {
-        std::string n = e->d_name;
-        if (n == "." || n == "..") continue;
-        std::string c = p + "/" + n;
-        struct stat st;
-        if (::lstat(c.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) remove_tree(c);
-        else ::unlink(c.c_str());
-      }
-      ::closedir(d);
-    }
-    ::rmdir(p.c_str());
-  }
-  std::string path_;
-};
-
 // Member names stay inside the folder: no absolute paths, no "..".
 std::string safe_name(const std::string& name, const std::string& archive_path) {
   std::string out;
@@ -272,7 +243,7 @@ bool exists(const std::string& p) {
 
 std::vector<PinnedImage> import_archive(OciLayout& cache, const std::string& path, const Log& log) {
   if (!exists(path)) throw InputError(path + ": " + std::strerror(errno));
-  TempDir tmp(cache.ingest_dir());
+  TempDir tmp(cache.ingest_dir(), "import");
   unpack(path, tmp.path());
   if (exists(tmp.path() + "/index.json") && exists(tmp.path() + "/oci-layout")) return import_oci(cache, tmp.path(), path, log);
   if (exists(tmp.path() + "/manifest.json")) return import_docker(cache, tmp.path(), path, log);

@@ -21,13 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string default_cache() {
-  if (const char* c = std::getenv("LK_CACHE"); c && *c) return c;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/lk";
-  const char* home = std::getenv("HOME");
-  return std::string(home ? home : "/tmp") + "/.cache/lk";
-}
-
 int64_t source_date_epoch() {
   const char* s = std::getenv("SOURCE_DATE_EPOCH");
   if (!s || !*s) return 0;
@@ -47,26 +40,6 @@ bool matches(const std::vector<std::string>& patterns, const std::string& path) 
 const std::vector<std::string> kAlwaysDropped = {"usr/share/doc", "usr/share/man", "usr/share/info",
                                                  "usr/share/lintian", "usr/share/bug"};
 
-class TempDir {
-public:
-  explicit TempDir(const std::string& base) {
-    fs::create_directories(base);
-    std::string tmpl = base + "/pkg-XXXXXX";
-    if (!::mkdtemp(tmpl.data())) lk::throw_errno("mkdtemp in " + base);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
-private:
-  std::string path_;
-};
-
 void copy_into(const std::string& src, const std::string& root, const std::string& dest, bool executable) {
   fs::path target = fs::path(root) / dest;
   fs::create_directories(target.parent_path());
@@ -85,7 +58,7 @@ std::string build_one(const std::string& dir, const std::string& cache, bool for
     log.verbose(ref + " is already in the cache");
     return name.reference();
   }
-  TempDir work(cache + "/ingest");
+  lk::TempDir work(cache + "/ingest", "pkg");
   const std::string root = work.path() + "/root";
   fs::create_directories(root);
   auto keep = [&spec](const std::string& path) {
@@ -129,7 +102,7 @@ int run(const lk::ToolContext& ctx) {
   std::vector<std::string> pos = args.count("args") ? args["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
   if (pos.size() < 2 || (pos[0] != "build" && pos[0] != "show-tag"))
     throw lk::InputError("usage: lk-pkg build|show-tag pkg/NAME...");
-  std::string cache = args.count("cache") ? args["cache"].as<std::string>() : default_cache();
+  std::string cache = lk::default_cache_dir(args.count("cache") ? args["cache"].as<std::string>() : "");
   for (size_t i = 1; i < pos.size(); ++i) {
     std::string dir = pos[i];
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();

@@ -21,13 +21,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string default_cache() {
-  if (const char* c = std::getenv("LK_CACHE"); c && *c) return c;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/lk";
-  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/lk";
-  throw lk::InputError("no cache directory: set --cache, LK_CACHE, XDG_CACHE_HOME or HOME");
-}
-
 lk::registry::Options registry_options(const cxxopts::ParseResult& args) {
   lk::registry::Options o;
   if (args.count("insecure-registry"))
@@ -56,7 +49,7 @@ lk::registry::Options registry_options(const cxxopts::ParseResult& args) {
 
 int run(const lk::ToolContext& ctx) {
   const auto& args = ctx.args;
-  std::string cache_dir = args.count("cache") ? args["cache"].as<std::string>() : default_cache();
+  std::string cache_dir = args.count("cache") ? args["cache"].as<std::string>() : lk::default_cache_dir();
   lk::PullOptions opts;
   opts.jobs = args["jobs"].as<int>();
   if (opts.jobs < 1 || opts.jobs > 64) throw lk::InputError("--jobs must be between 1 and 64");

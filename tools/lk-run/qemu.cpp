@@ -37,33 +37,6 @@ bool kvm_usable() {
   return false;
 }
 
-std::string default_cache() {
-  if (const char* c = std::getenv("LK_CACHE"); c && *c) return c;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/lk";
-  const char* home = std::getenv("HOME");
-  return std::string(home ? home : "/tmp") + "/.cache/lk";
-}
-
-class TempDir {
-public:
-  TempDir() {
-    const char* t = std::getenv("TMPDIR");
-    std::string tmpl = std::string(t && *t ? t : "/tmp") + "/lk-run-XXXXXX";
-    if (!::mkdtemp(tmpl.data())) throw_errno("mkdtemp");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
-private:
-  std::string path_;
-};
-
 std::string trimmed_file(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return "";
@@ -119,7 +92,8 @@ int run(const ToolContext& ctx) {
     state = args.count("state") ? args["state"].as<std::string>() : path + "-state";
     fs::create_directories(state);
   } else {
-    tmp = std::make_unique<TempDir>();
+    const char* t = std::getenv("TMPDIR");
+    tmp = std::make_unique<TempDir>(t && *t ? t : "/tmp", "lk-run");
     state = tmp->path();
   }
   o.qmp_socket = state + "/qmp.sock";
@@ -131,7 +105,7 @@ int run(const ToolContext& ctx) {
       o.initrd = path + "-initrd.img";
       o.cmdline = trimmed_file(path + "-cmdline");
       if (!args.count("no-pvh")) {
-        std::string cache = default_cache() + "/vmlinux";
+        std::string cache = default_cache_dir() + "/vmlinux";
         fs::create_directories(cache);
         std::string pvh = pvh_kernel(o.kernel, cache);
         if (!pvh.empty()) {
