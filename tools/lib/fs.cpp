@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -126,6 +127,80 @@ void write_output(const std::string& path, std::string_view data) {
   AtomicFile f(path);
   f.write(data);
   f.commit();
+}
+
+std::string temp_root() {
+  const char* t = std::getenv("TMPDIR");
+  return t && *t ? t : "/tmp";
+}
+
+namespace {
+constexpr uint64_t kBlock = 512;
+uint64_t round_up(uint64_t v, uint64_t to) { return (v + to - 1) / to * to; }
+}  // namespace
+
+std::vector<SparseRegion> data_regions(int fd, const std::string& what) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw_errno("stat " + what);
+  if (!S_ISREG(st.st_mode)) throw InputError(what + ": not a regular file");
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  std::vector<SparseRegion> out;
+  uint64_t pos = 0;
+  while (pos < size) {
+    off_t data = ::lseek(fd, static_cast<off_t>(pos), SEEK_DATA);
+    off_t hole = static_cast<off_t>(size);
+    if (data < 0) {
+      if (errno == ENXIO) break;  // only a hole is left
+      if (errno != EINVAL) throw_errno("find data in " + what);
+      data = static_cast<off_t>(pos);  // no SEEK_DATA here: the rest is data
+    } else {
+      hole = ::lseek(fd, data, SEEK_HOLE);
+      if (hole < 0) throw_errno("find holes in " + what);
+      if (hole <= data) throw RuntimeError("find holes in " + what + ": no data at a data offset");
+    }
+    if (static_cast<uint64_t>(data) >= size) break;  // the file grew since fstat
+    // Whole blocks, as GNU tar's sparse reader pads them; the clamp keeps a file that
+    // grows while we scan from adding regions past SIZE.
+    uint64_t start = static_cast<uint64_t>(data) / kBlock * kBlock;
+    uint64_t end = std::min(round_up(static_cast<uint64_t>(hole), kBlock), size);
+    if (!out.empty() && start <= out.back().offset + out.back().length)
+      out.back().length = end - out.back().offset;
+    else
+      out.push_back({start, end - start});
+    pos = end;
+  }
+  if (out.empty() || out.back().offset + out.back().length < size) out.push_back({size, 0});
+  return out;
+}
+
+void copy_sparse(int from, int to, const std::string& what) {
+  struct stat out {};
+  if (::fstat(to, &out) != 0) throw_errno("stat " + what);
+  const bool seekable = S_ISREG(out.st_mode);
+  if (seekable && ::ftruncate(to, 0) != 0) throw_errno("truncate " + what);
+  std::string buf(1 << 20, '\0');
+  uint64_t pos = 0;
+  for (const auto& r : data_regions(from, what)) {
+    if (seekable) {
+      if (::lseek(to, static_cast<off_t>(r.offset), SEEK_SET) < 0) throw_errno("seek " + what);
+    } else {
+      const std::string zeros(buf.size(), '\0');
+      for (uint64_t gap = r.offset - pos; gap > 0;) {
+        size_t n = static_cast<size_t>(std::min<uint64_t>(gap, zeros.size()));
+        write_all(to, std::string_view(zeros.data(), n), what);
+        gap -= n;
+      }
+    }
+    for (uint64_t at = r.offset, end = r.offset + r.length; at < end;) {
+      ssize_t n = ::pread(from, buf.data(), static_cast<size_t>(std::min<uint64_t>(end - at, buf.size())), static_cast<off_t>(at));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw_errno("read " + what);
+      write_all(to, std::string_view(buf.data(), static_cast<size_t>(n)), what);
+      at += static_cast<uint64_t>(n);
+    }
+    pos = r.offset + r.length;
+  }
+  if (seekable && ::ftruncate(to, static_cast<off_t>(pos)) != 0) throw_errno("truncate " + what);
 }
 
 }  // namespace lk

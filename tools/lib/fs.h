@@ -2,8 +2,10 @@
 // File-system helpers: RAII descriptors, whole-file reads, and atomic writes
 // (temp file in the target's directory, fsync, rename) so that no reader ever
 // sees a half-written output.
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lk {
 
@@ -66,12 +68,28 @@ void write_output(const std::string& path, std::string_view data);
 
 std::string dirname_of(const std::string& path);
 
+struct SparseRegion {
+  uint64_t offset, length;
+};
+// The data regions of the regular file FD, in whole 512-byte blocks, from SEEK_DATA and
+// SEEK_HOLE (one region where the file system has no holes). The last region always ends
+// at the file's size: when the file ends in a hole, or is empty, it is (size, 0). A
+// non-regular FD is an InputError naming WHAT.
+std::vector<SparseRegion> data_regions(int fd, const std::string& what);
+
+// Copies the regular file FROM, whole, to TO. Holes stay holes when TO is a regular
+// file (written with seeks from its start, then truncated to size); a pipe gets zeros.
+void copy_sparse(int from, int to, const std::string& what);
+
 // The directory of the running executable (where the other lk tools are).
 std::string executable_dir();
 
 // The image cache: FLAG when given, else $LK_CACHE, else $XDG_CACHE_HOME/lk, else
 // ~/.cache/lk.
 std::string default_cache_dir(const std::string& flag = "");
+
+// Where temporary files go: $TMPDIR, else /tmp.
+std::string temp_root();
 
 // A fresh directory PARENT/PREFIX-XXXXXX, removed with all it holds when destroyed.
 class TempDir {

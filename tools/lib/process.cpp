@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <string_view>
 #include <thread>
 
 #include "error.h"
@@ -61,7 +62,18 @@ Child::Child(const std::vector<std::string>& argv, const SpawnOptions& opts) {
     posix_spawnattr_setpgroup(&attr.attr, 0);
   }
   posix_spawnattr_setflags(&attr.attr, flags);
-  int rc = posix_spawnp(&pid_, args[0], &fa.fa, &attr.attr, args.data(), environ);
+  std::vector<std::string> env_strings;
+  std::vector<char*> envp;
+  for (char** e = environ; *e; ++e) {
+    std::string_view var(*e);
+    bool replaced = false;
+    for (const auto& set : opts.env)
+      replaced |= var.substr(0, var.find('=') + 1) == std::string_view(set).substr(0, set.find('=') + 1);
+    if (!replaced) envp.push_back(*e);
+  }
+  for (const auto& set : opts.env) envp.push_back(const_cast<char*>(set.c_str()));
+  envp.push_back(nullptr);
+  int rc = posix_spawnp(&pid_, args[0], &fa.fa, &attr.attr, args.data(), envp.data());
   if (rc != 0) {
     pid_ = -1;
     throw RuntimeError("cannot run " + argv[0] + ": " + std::strerror(rc));
@@ -105,12 +117,15 @@ void Child::signal(int sig) const {
   if (pid_ > 0) ::kill(pid_, sig);
 }
 
-void run_checked(const std::vector<std::string>& argv) {
+void run_checked(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe");
   Fd rd(fds[0]), wr(fds[1]);
   SpawnOptions opts;
+  // Its stdout too: our own stdout may be the artifact (mkfs.fat prints a banner).
+  opts.stdout_fd = wr.get();
   opts.stderr_fd = wr.get();
+  opts.env = env;
   Child child(argv, opts);
   wr.reset();
   std::string err = read_stream(rd.get());

@@ -14,6 +14,8 @@ struct SpawnOptions {
   int stdout_fd = -1;
   int stderr_fd = -1;
   bool new_process_group = false;  // keep terminal Ctrl-C away from the child
+  // NAME=VALUE settings added to (or replacing in) the inherited environment.
+  std::vector<std::string> env;
 };
 
 class Child {
@@ -47,9 +49,9 @@ private:
   int status_ = -1;
 };
 
-// Runs ARGV to completion; throws RuntimeError naming the program when it cannot be
-// started or exits non-zero (with its stderr, which is captured, in the message).
-void run_checked(const std::vector<std::string>& argv);
+// Runs ARGV to completion with ENV added; throws RuntimeError naming the program when it
+// cannot be started or exits non-zero (with its output, which is captured, in the message).
+void run_checked(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
 
 // Finds PROGRAM on PATH; "" when absent.
 std::string find_program(const std::string& program);

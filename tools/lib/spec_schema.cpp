@@ -353,7 +353,9 @@ const std::vector<std::string>& known_formats() {
       "kernel+initrd", "tar-kernel-initrd", "tar",      "iso-bios", "iso-efi",   "iso-efi-initrd",
       "raw-bios",      "raw-efi",           "qcow2-bios", "qcow2-efi", "gcp",     "gcp-img",
       "qcow",          "qcow2",             "vhd",      "dynamic-vhd", "vmdk",   "aws",
-      "kernel+squashfs", "kernel+iso"};
+      "kernel+squashfs", "kernel+iso",
+      // lk's own: one ISO or disk for BIOS and UEFI, and a UEFI GCE image.
+      "iso-hybrid", "raw-dual", "qcow2-dual", "gcp-efi"};
   return f;
 }
 

@@ -1,5 +1,6 @@
 #include "tool_main.h"
 
+#include <csignal>
 #include <iostream>
 
 #include "error.h"
@@ -7,6 +8,9 @@
 namespace lk {
 
 int run_tool(const ToolSpec& spec, int argc, char** argv) {
+  // A closed output pipe becomes an EPIPE error, so destructors still remove temp files
+  // (children get default dispositions back, see process.cpp).
+  ::signal(SIGPIPE, SIG_IGN);
   cxxopts::Options opts(spec.name, spec.summary);
   opts.custom_help(spec.usage.empty() ? "[options]" : spec.usage);
   opts.positional_help("");

@@ -11,34 +11,15 @@
 #include "error.h"
 #include "fs.h"
 #include "initrd_build.h"
+#include "source_date.h"
 #include "tar_writer.h"
 #include "tool_main.h"
+#include "units.h"
 
 namespace {
 
-int64_t source_date_epoch() {
-  const char* s = std::getenv("SOURCE_DATE_EPOCH");
-  if (!s || !*s) return 0;
-  char* end = nullptr;
-  long long v = std::strtoll(s, &end, 10);
-  if (*end || v < 0) throw lk::InputError("SOURCE_DATE_EPOCH must be a non-negative integer, got \"" + std::string(s) + "\"");
-  return v;
-}
-
-// "512M", "2G", "1048576" -> bytes.
-uint64_t parse_size(const std::string& s) {
-  char* end = nullptr;
-  unsigned long long v = std::strtoull(s.c_str(), &end, 10);
-  std::string unit = end ? end : "";
-  uint64_t mult = unit.empty() ? 1 : unit == "K" || unit == "k" ? 1ull << 10 : unit == "M" || unit == "m" ? 1ull << 20
-                : unit == "G" || unit == "g" ? 1ull << 30 : 0;
-  if (end == s.c_str() || mult == 0) throw lk::InputError("size \"" + s + "\" must be a number with an optional K, M or G");
-  return v * mult;
-}
-
 lk::Fd temp_file() {
-  const char* dir = std::getenv("TMPDIR");
-  std::string d = dir && *dir ? dir : "/tmp";
+  std::string d = lk::temp_root();
   int fd = ::open(d.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0) {
     std::string tmpl = d + "/lk-initrd-XXXXXX";
@@ -98,9 +79,9 @@ int run(const lk::ToolContext& ctx) {
   if (args.count("level")) copts.level = args["level"].as<int>();
   if (args.count("threads")) copts.threads = args["threads"].as<int>();
   if (copts.threads < 0) throw lk::InputError("--threads must be 0 (one per CPU) or more");
-  int64_t epoch = source_date_epoch();
-  uint64_t mem = args.count("mem")        ? parse_size(args["mem"].as<std::string>())
-                 : args.count("max-size") ? parse_size(args["max-size"].as<std::string>())
+  int64_t epoch = lk::source_date_epoch();
+  uint64_t mem = args.count("mem")        ? lk::parse_size(args["mem"].as<std::string>(), "--mem")
+                 : args.count("max-size") ? lk::parse_size(args["max-size"].as<std::string>(), "--max-size")
                                           : 0;
 
   std::string input = args["input"].as<std::string>();

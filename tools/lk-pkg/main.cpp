@@ -15,20 +15,13 @@
 #include "pkg_tag.h"
 #include "process.h"
 #include "reference.h"
+#include "source_date.h"
 #include "tool_main.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-int64_t source_date_epoch() {
-  const char* s = std::getenv("SOURCE_DATE_EPOCH");
-  if (!s || !*s) return 0;
-  char* end = nullptr;
-  long long v = std::strtoll(s, &end, 10);
-  if (*end || v < 0) throw lk::InputError("SOURCE_DATE_EPOCH must be a non-negative integer, got \"" + std::string(s) + "\"");
-  return v;
-}
 
 bool matches(const std::vector<std::string>& patterns, const std::string& path) {
   for (const auto& p : patterns)
@@ -85,7 +78,7 @@ std::string build_one(const std::string& dir, const std::string& cache, bool for
     copy_into(from, root, dest, st.st_mode & 0100);
   }
   lk::ImageConfig cfg;
-  cfg.mtime = source_date_epoch();
+  cfg.mtime = lk::source_date_epoch();
   cfg.entrypoint = spec.config.value("entrypoint", nlohmann::json());
   cfg.cmd = spec.config.value("cmd", nlohmann::json());
   cfg.env = spec.config.value("env", nlohmann::json());

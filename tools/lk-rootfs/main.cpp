@@ -9,18 +9,10 @@
 #include "fs.h"
 #include "image_reader.h"
 #include "rootfs_build.h"
+#include "source_date.h"
 #include "tool_main.h"
 
 namespace {
-
-int64_t source_date_epoch() {
-  const char* s = std::getenv("SOURCE_DATE_EPOCH");
-  if (!s || !*s) return 0;
-  char* end = nullptr;
-  long long v = std::strtoll(s, &end, 10);
-  if (*end || v < 0) throw lk::InputError("SOURCE_DATE_EPOCH must be a non-negative integer, got \"" + std::string(s) + "\"");
-  return v;
-}
 
 int run(const lk::ToolContext& ctx) {
   const auto& args = ctx.args;
@@ -33,7 +25,7 @@ int run(const lk::ToolContext& ctx) {
     throw lk::InputError((input == "-" ? "<stdin>" : input) + ": not JSON: " + e.what());
   }
   lk::RootfsOptions opts;
-  opts.epoch = source_date_epoch();
+  opts.epoch = lk::source_date_epoch();
   if (const char* home = std::getenv("HOME")) opts.home = home;
   lk::ImageStore store(lk::default_cache_dir(args.count("cache") ? args["cache"].as<std::string>() : ""));
 

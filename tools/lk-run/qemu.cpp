@@ -92,8 +92,7 @@ int run(const ToolContext& ctx) {
     state = args.count("state") ? args["state"].as<std::string>() : path + "-state";
     fs::create_directories(state);
   } else {
-    const char* t = std::getenv("TMPDIR");
-    tmp = std::make_unique<TempDir>(t && *t ? t : "/tmp", "lk-run");
+    tmp = std::make_unique<TempDir>(temp_root(), "lk-run");
     state = tmp->path();
   }
   o.qmp_socket = state + "/qmp.sock";

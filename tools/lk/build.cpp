@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "error.h"
+#include "formats.h"
 #include "fs.h"
 #include "process.h"
 #include "tool_main.h"
@@ -51,8 +52,10 @@ void stage(const std::vector<std::string>& argv, const std::string& in_path, con
   if (dest) dest->commit();
 }
 
-double seconds_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+std::string seconds(std::chrono::steady_clock::time_point since) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count());
+  return buf;
 }
 
 std::string human_size(const std::string& path) {
@@ -91,9 +94,10 @@ int run(const ToolContext& ctx) {
   if (formats.empty())
     for (const auto& f : plan["formats"]) formats.push_back(f);
   if (formats.empty()) formats.push_back("kernel+initrd");
-  for (const auto& f : formats)
-    if (f != "kernel+initrd")
-      throw InputError("format " + f + " is not supported by this lk yet (kernel+initrd is)");
+  bool want_kernel_initrd = false;
+  for (const auto& f : formats) want_kernel_initrd |= output_format(f).tool.empty();
+  std::string size;
+  if (args.count("size")) size = args["size"].as<std::string>();
 
   if (!plan["packages"].empty()) {
     std::vector<std::string> pkg = {bin + "/lk-pkg", "build"};
@@ -125,15 +129,32 @@ int run(const ToolContext& ctx) {
   wr.reset();
   SpawnOptions io;
   io.stdin_fd = rd.get();
+  // The image tools start from kernel+initrd files; unless asked for, they are dot-files.
   const std::string out = dir + "/" + name;
-  Child i({bin + "/lk-initrd", "-o", out}, io);
+  const std::string bundle = want_kernel_initrd ? out : prefix;
+  Child i({bin + "/lk-initrd", "-o", bundle}, io);
   rd.reset();
   int rs = r.wait(), is = i.wait();
   if (rs != 0) throw Error(rs == kExitInput ? kExitInput : kExitRuntime, "lk-rootfs failed");
   if (is != 0) throw RuntimeError("lk-initrd failed");
-  ctx.log.info("kernel+initrd: " + out + "-kernel (" + human_size(out + "-kernel") + "), " + out + "-initrd.img (" +
-               human_size(out + "-initrd.img") + "), " + out + "-cmdline in " +
-               std::to_string(seconds_since(started)).substr(0, 4) + " s");
+  if (want_kernel_initrd)
+    ctx.log.info("kernel+initrd: " + out + "-kernel (" + human_size(out + "-kernel") + "), " + out + "-initrd.img (" +
+                 human_size(out + "-initrd.img") + "), " + out + "-cmdline in " + seconds(started));
+
+  for (const auto& f : formats) {
+    const OutputFormat& fmt = output_format(f);
+    if (fmt.tool.empty()) continue;
+    auto t = std::chrono::steady_clock::now();
+    std::vector<std::string> argv = {bin + "/" + fmt.tool[0]};
+    argv.insert(argv.end(), fmt.tool.begin() + 1, fmt.tool.end());
+    if (fmt.takes_size && !size.empty()) argv.insert(argv.end(), {"--size", size});
+    if (ctx.log.level() == Log::kQuiet) argv.push_back("-q");
+    argv.insert(argv.end(), {"-i", bundle, "-o", out + fmt.suffix});
+    stage(argv, "", "");
+    ctx.log.info(f + ": " + out + fmt.suffix + " (" + human_size(out + fmt.suffix) + ") in " + seconds(t));
+  }
+  if (!want_kernel_initrd)
+    for (const char* part : {"-kernel", "-initrd.img", "-cmdline"}) fs::remove(bundle + part);
   return kExitOk;
 }
 
@@ -142,10 +163,13 @@ int run(const ToolContext& ctx) {
 int build_main(int argc, char** argv) {
   ToolSpec spec{
       "lk build",
-      "Build a spec into bootable outputs: lk-parse | lk-pull | lk-rootfs | lk-initrd, as `moby build` did.",
+      "Build a spec into bootable outputs: lk-parse | lk-pull | lk-rootfs | lk-initrd | lk-iso/lk-disk/lk-gcp, as `moby build` did.",
       "[options] SPEC.yml [SPEC.yml...]",
       "  lk build examples/nginx.yml                 # nginx-kernel, nginx-initrd.img, nginx-cmdline\n"
       "  lk build --dir out --name demo a.yml b.yml\n"
+      "  lk build --format iso-bios,iso-efi,raw-bios,gcp examples/nginx.yml   # nginx.iso nginx-efi.iso ...\n"
+      "Formats: kernel+initrd, iso-bios, iso-efi, iso-efi-initrd, iso-hybrid, raw-bios, raw-efi, raw-dual,\n"
+      "qcow2-bios, qcow2-efi, qcow2-dual, gcp, gcp-efi (and the 2017 names gcp-img, qcow, qcow2).\n"
       "@pkg: packages the spec names are built with lk-pkg when the cache lacks them.\n",
       [](cxxopts::Options& o) {
         o.add_options()("f,format", "output formats (default: the spec's outputs:, else kernel+initrd)",
@@ -154,6 +178,8 @@ int build_main(int argc, char** argv) {
             "name", "output base name (default: the last spec's name)", cxxopts::value<std::string>(), "NAME")(
             "cache", "image cache (env LK_CACHE)", cxxopts::value<std::string>(), "DIR")(
             "pull", "re-resolve every tag against its registry")(
+            "size", "disk size for the disk formats (e.g. 2G; default: just large enough)", cxxopts::value<std::string>(),
+            "SIZE")(
             "specs", "", cxxopts::value<std::vector<std::string>>());
         o.parse_positional({"specs"});
       },
