@@ -20,47 +20,29 @@ bool exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
+uint64_t size_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw InputError(path + ": " + std::strerror(errno));
+  return static_cast<uint64_t>(st.st_size);
+}
+
 std::string trim_line(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   return s;
 }
 
-// Copies FD (from its current offset) to the end of OUT, hashing what passes.
-uint64_t append(int fd, int out, Sha256& hash, const std::string& what) {
-  char buf[1 << 16];
-  uint64_t total = 0;
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("read " + what);
-    if (n == 0) return total;
-    hash.update(buf, static_cast<size_t>(n));
-    write_all(out, std::string_view(buf, static_cast<size_t>(n)), what);
-    total += static_cast<uint64_t>(n);
-  }
-}
-
-uint64_t hash_file(const std::string& path, Sha256& hash) {
+std::string hash_file(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) throw_errno("open " + path);
-  char buf[1 << 16];
-  uint64_t total = 0;
+  Sha256 hash;
+  std::string buf(1 << 20, '\0');
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw_errno("read " + path);
-    if (n == 0) return total;
-    hash.update(buf, static_cast<size_t>(n));
-    total += static_cast<uint64_t>(n);
+    if (n == 0) return hash.hex();
+    hash.update(buf.data(), static_cast<size_t>(n));
   }
-}
-
-std::string bundle_digest(const std::string& kernel_hex, const std::string& initrd_hex, const std::string& cmdline) {
-  Sha256 all;
-  all.update(kernel_hex);
-  all.update(initrd_hex);
-  all.update(cmdline);
-  return all.hex();
 }
 
 Bundle from_prefix(const std::string& prefix) {
@@ -69,11 +51,21 @@ Bundle from_prefix(const std::string& prefix) {
   b.initrd = prefix + "-initrd.img";
   if (!exists(b.initrd)) throw InputError(prefix + ": " + b.initrd + " is missing");
   if (exists(prefix + "-cmdline")) b.cmdline = trim_line(read_file(prefix + "-cmdline"));
-  Sha256 kernel_hash, initrd_hash;
-  b.kernel_size = hash_file(b.kernel, kernel_hash);
-  b.initrd_size = hash_file(b.initrd, initrd_hash);
-  b.digest = bundle_digest(kernel_hash.hex(), initrd_hash.hex(), b.cmdline);
+  b.kernel_size = size_of(b.kernel);
+  b.initrd_size = size_of(b.initrd);
   return b;
+}
+
+// Writes the current member of TAR to PATH, appending when asked; returns its size.
+uint64_t save(TarReader& tar, const std::string& path, bool append = false) {
+  Fd out(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644));
+  if (!out) throw_errno("create " + path);
+  uint64_t n = 0;
+  tar.copy_data([&](const void* d, size_t len) {
+    write_all(out.get(), std::string_view(static_cast<const char*>(d), len), path);
+    n += len;
+  });
+  return n;
 }
 
 Bundle from_tar(const std::string& input, const std::string& workdir) {
@@ -89,35 +81,22 @@ Bundle from_tar(const std::string& input, const std::string& workdir) {
   Bundle b;
   b.kernel = workdir + "/kernel";
   b.initrd = workdir + "/initrd.img";
-  std::string ucode;
-  bool have_kernel = false, have_initrd = false;
-  Sha256 kernel_hash, initrd_hash;
-  std::string initrd_hex;
+  const std::string ucode = workdir + "/ucode.cpio";
+  bool have_kernel = false, have_initrd = false, have_ucode = false;
   while (tar.next()) {
     TarEntry e = tar.header();
     std::string name = e.path.rfind("./", 0) == 0 ? e.path.substr(2) : e.path;
     if (e.type == TarEntry::kDir) continue;
     if (e.type != TarEntry::kFile) throw InputError(where + ": member " + name + " is not a regular file");
-    auto save = [&](const std::string& path, Sha256* hash) {
-      Fd out(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-      if (!out) throw_errno("create " + path);
-      uint64_t n = 0;
-      tar.copy_data([&](const void* d, size_t len) {
-        if (hash) hash->update(d, len);
-        write_all(out.get(), std::string_view(static_cast<const char*>(d), len), path);
-        n += len;
-      });
-      return n;
-    };
     if (name == "kernel") {
-      b.kernel_size = save(b.kernel, &kernel_hash);
+      b.kernel_size = save(tar, b.kernel);
       have_kernel = true;
     } else if (name == "initrd.img") {
-      b.initrd_size = save(b.initrd, &initrd_hash);
+      b.initrd_size = save(tar, b.initrd);
       have_initrd = true;
     } else if (name == "ucode.cpio") {
-      ucode = workdir + "/ucode.cpio";
-      save(ucode, nullptr);
+      save(tar, ucode);
+      have_ucode = true;
     } else if (name == "cmdline") {
       std::string text;
       tar.copy_data([&](const void* d, size_t len) { text.append(static_cast<const char*>(d), len); });
@@ -128,24 +107,22 @@ Bundle from_tar(const std::string& input, const std::string& workdir) {
   }
   if (!have_kernel) throw InputError(where + ": the bundle has no kernel (expected the tar lk-initrd writes)");
   if (!have_initrd) throw InputError(where + ": the bundle has no initrd.img");
-  if (!ucode.empty()) {
+  if (have_ucode && b.initrd_size > 0) {
     // As LinuxKit's kernel+initrd: the microcode cpio goes first, uncompressed.
-    std::string joined = workdir + "/initrd-ucode.img";
-    Fd out(::open(joined.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (!out) throw_errno("create " + joined);
-    Sha256 hash;
-    b.initrd_size = 0;
-    for (const auto& part : {ucode, b.initrd}) {
-      Fd fd(::open(part.c_str(), O_RDONLY | O_CLOEXEC));
-      if (!fd) throw_errno("open " + part);
-      b.initrd_size += append(fd.get(), out.get(), hash, joined);
+    Fd out(::open(ucode.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
+    Fd initrd(::open(b.initrd.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!out || !initrd) throw_errno("open " + ucode);
+    std::string buf(1 << 20, '\0');
+    for (;;) {
+      ssize_t n = ::read(initrd.get(), buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw_errno("read " + b.initrd);
+      if (n == 0) break;
+      write_all(out.get(), std::string_view(buf.data(), static_cast<size_t>(n)), ucode);
     }
-    initrd_hex = hash.hex();
-    b.initrd = joined;
-  } else {
-    initrd_hex = initrd_hash.hex();
+    b.initrd = ucode;
+    b.initrd_size = size_of(ucode);
   }
-  b.digest = bundle_digest(kernel_hash.hex(), initrd_hex, b.cmdline);
   return b;
 }
 
@@ -157,6 +134,14 @@ Bundle read_bundle(const std::string& input, const std::string& workdir) {
   if (b.kernel_size == 0) throw InputError(input + ": the kernel is empty");
   if (b.initrd_size == 0) throw InputError(input + ": the initrd is empty");
   return b;
+}
+
+std::string content_digest(const Bundle& bundle) {
+  Sha256 all;
+  all.update(hash_file(bundle.kernel));
+  all.update(hash_file(bundle.initrd));
+  all.update(bundle.cmdline);
+  return all.hex();
 }
 
 }  // namespace lk

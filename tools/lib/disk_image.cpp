@@ -46,6 +46,7 @@ uint64_t build_disk(const Bundle& bundle, const DiskOptions& opts, const std::st
   size = round_up(size, opts.round_to ? opts.round_to : kMiB);
   size = round_up(size, kMiB);
   const bool gpt = opts.efi && !opts.bios;
+  const std::string digest = content_digest(bundle);
   const uint64_t sectors = size / 512;
   const uint64_t part_bytes = size - kStart - (gpt ? kMiB : 0);
 
@@ -59,7 +60,7 @@ uint64_t build_disk(const Bundle& bundle, const DiskOptions& opts, const std::st
   fo.offset = kStart;
   fo.size = part_bytes;
   fo.label = "LKBOOT";
-  fo.serial = hex32(bundle.digest, 8);
+  fo.serial = hex32(digest, 8);
   fo.epoch = opts.epoch;
   FatImage fat(path, fo);
   if (opts.bios) {
@@ -73,8 +74,7 @@ uint64_t build_disk(const Bundle& bundle, const DiskOptions& opts, const std::st
   if (opts.efi) {
     const std::string efi = workdir + "/BOOTX64.EFI";
     make_grub_efi(grub_config("--fs-uuid " + fat.uuid(), "/kernel", "/initrd.img", bundle.cmdline), workdir, efi);
-    fat.mkdir("/EFI");
-    fat.mkdir("/EFI/BOOT");
+    fat.mkdir({"/EFI", "/EFI/BOOT"});
     fat.copy(efi, "/EFI/BOOT/BOOTX64.EFI");
   }
   fat.copy(bundle.kernel, "/kernel");
@@ -87,16 +87,16 @@ uint64_t build_disk(const Bundle& bundle, const DiskOptions& opts, const std::st
     esp.first_lba = kStart / 512;
     esp.last_lba = esp.first_lba + part_bytes / 512 - 1;
     esp.type = parse_guid(kEspTypeGuid);
-    esp.unique = guid_from_seed(bundle.digest + "/esp");
+    esp.unique = guid_from_seed(digest + "/esp");
     esp.name = "EFI System";
-    write_gpt(fd.get(), sectors, guid_from_seed(bundle.digest + "/disk"), {esp});
+    write_gpt(fd.get(), sectors, guid_from_seed(digest + "/disk"), {esp});
   } else {
     MbrPartition p;
     p.first_lba = kStart / 512;
     p.sectors = part_bytes / 512;
     p.type = 0x0c;  // FAT32 with LBA addressing
     p.bootable = true;
-    write_mbr(fd.get(), read_file(LoaderFiles::mbr_bin()), hex32(bundle.digest, 0), {p});
+    write_mbr(fd.get(), read_file(LoaderFiles::mbr_bin()), hex32(digest, 0), {p});
   }
   if (::fsync(fd.get()) != 0) throw_errno("fsync " + path);
   return size;

@@ -50,7 +50,11 @@ void FatImage::install_syslinux() {
   run_checked({"syslinux", "--offset", std::to_string(opts_.offset), "--install", image_}, env_);
 }
 
-void FatImage::mkdir(const std::string& path) { run_checked({"mmd", "-i", target(), "::" + path}, env_); }
+void FatImage::mkdir(const std::vector<std::string>& paths) {
+  std::vector<std::string> argv = {"mmd", "-i", target()};
+  for (const auto& p : paths) argv.push_back("::" + p);
+  run_checked(argv, env_);
+}
 
 void FatImage::copy(const std::string& host_file, const std::string& path) {
   run_checked({"mcopy", "-i", target(), host_file, "::" + path}, env_);

@@ -25,7 +25,7 @@ public:
 
   // syslinux's boot sector plus ldlinux.sys and ldlinux.c32 (the BIOS boot path).
   void install_syslinux();
-  void mkdir(const std::string& path);  // "::/EFI"-style paths without the "::"
+  void mkdir(const std::vector<std::string>& paths);  // "/EFI"-style, parents first
   void copy(const std::string& host_file, const std::string& path);
 
   // The "XXXX-XXXX" id GRUB's `search --fs-uuid` matches.

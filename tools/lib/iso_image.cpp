@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <future>
 
 #include "boot_loader.h"
 #include "error.h"
@@ -68,12 +69,11 @@ std::string make_efi_boot_image(const Bundle& bundle, const IsoOptions& opts, co
   FatOptions fo;
   fo.size = size;
   fo.label = "LKEFI";
-  fo.serial = static_cast<uint32_t>(std::stoul(bundle.digest.substr(0, 8), nullptr, 16));
+  fo.serial = 0x4c4b4546;  // fixed: El Torito finds this image, not its serial
   fo.epoch = opts.epoch;
   fo.fat32 = false;
   FatImage fat(img, fo);
-  fat.mkdir("/EFI");
-  fat.mkdir("/EFI/BOOT");
+  fat.mkdir({"/EFI", "/EFI/BOOT"});
   fat.copy(efi, "/EFI/BOOT/BOOTX64.EFI");
   return img;
 }
@@ -91,8 +91,6 @@ void build_iso(const Bundle& bundle, const IsoOptions& opts, const std::string& 
   const std::string when = "=" + std::to_string(epoch);
   std::vector<std::string> argv = {"xorriso", "-iso_nowtime", when, "-volume_date", "c", when, "-volume_date", "m", when,
                                    "-volume_date", "uuid", uuid_time(epoch), "-volume_date", "all_file_dates", when,
-                                   // the hybrid GPT's disk GUID (else random), from the content
-                                   "-boot_image", "any", "gpt_disk_guid=" + hex(guid_from_seed(bundle.digest + "/iso")),
                                    // -r, not -R: owners root, modes from the file type, none of the host's
                                    "-as", "mkisofs", "-quiet", "-o", out, "-V", opts.volume_id,
                                    "-J", "-joliet-long", "-r", "-graft-points"};
@@ -109,7 +107,11 @@ void build_iso(const Bundle& bundle, const IsoOptions& opts, const std::string& 
                                graft("/isolinux/isolinux.cfg", cfg)});
   }
   if (opts.efi) {
+    // The hybrid GPT's disk GUID (else random) from the content, hashed while GRUB and
+    // the FAT image are made; a BIOS-only ISO has no GPT and skips the reading.
+    auto digest = std::async(std::launch::async, [&] { return content_digest(bundle); });
     std::string img = make_efi_boot_image(bundle, opts, workdir);
+    argv.insert(argv.begin() + 1, {"-boot_image", "any", "gpt_disk_guid=" + hex(guid_from_seed(digest.get() + "/iso"))});
     if (opts.bios) argv.push_back("-eltorito-alt-boot");
     else argv.insert(argv.end(), {"-c", "boot/boot.cat"});
     argv.insert(argv.end(), {"-e", "boot/efiboot.img", "-no-emul-boot", "-isohybrid-gpt-basdat"});

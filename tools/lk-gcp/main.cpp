@@ -10,7 +10,6 @@
 #include "error.h"
 #include "fs.h"
 #include "progress.h"
-#include "sha256.h"
 #include "source_date.h"
 #include "sparse_tar.h"
 #include "tool_main.h"
@@ -66,7 +65,6 @@ int run(const lk::ToolContext& ctx) {
     // GCE shows only the first serial port; without it a boot cannot be watched.
     ctx.log.warn("the command line has no serial console; adding console=ttyS0 for the GCE serial port");
     bundle.cmdline += bundle.cmdline.empty() ? "console=ttyS0" : " console=ttyS0";
-    bundle.digest = lk::sha256_hex(bundle.digest + bundle.cmdline);
   }
   const std::string raw = work.path() + "/disk.raw";
   uint64_t size = lk::build_disk(bundle, opts, work.path(), raw);
