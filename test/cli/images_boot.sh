@@ -19,12 +19,13 @@ done
 check only-asked-outputs test -z "$(ls -A "$TMP/out" | grep -v -e '^nginx[.-]' -e '^\.nginx\.\(plan\|lock\)\.json$')"
 check one-line-per-output test "$(grep -c ': .*/out/nginx.* MB) in ' "$TMP/build.err")" = 10
 
-# boot NAME FILE [lk-run options]: HTTP 200 within 240 s, then SIGTERM stops the VM.
+# boot NAME FILE [lk-run options]: HTTP 200 within 240 s; then SIGTERM powers the guest off
+# cleanly (ACPI power button → init → onshutdown container) and lk-run exits 0.
 boot() {
   local name=$1 file=$2; shift 2
   local port log="$TMP/console-$name.log" code="" vm status=124
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  lk-run qemu --publish "$port:80" --timeout 300 --grace 3 "$@" "$TMP/out/$file" </dev/null >"$log" 2>&1 &
+  lk-run qemu --publish "$port:80" --timeout 300 "$@" "$TMP/out/$file" </dev/null >"$log" 2>&1 &
   vm=$!
   for _ in $(seq 1 120); do
     code=$(curl -s -m 3 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/" 2>/dev/null) && [ "$code" = 200 ] && break
@@ -32,11 +33,14 @@ boot() {
     sleep 2
   done
   kill -TERM $vm 2>/dev/null
-  for _ in $(seq 1 60); do kill -0 $vm 2>/dev/null || break; sleep 0.5; done
+  for _ in $(seq 1 90); do kill -0 $vm 2>/dev/null || break; sleep 0.5; done
+  kill -0 $vm 2>/dev/null || { wait $vm; status=$?; }
   kill -KILL $vm 2>/dev/null; wait $vm 2>/dev/null
   if [ "$code" = 200 ]; then ok "boot-$name-http-200"; else
     fail "boot-$name-http-200" "no HTTP 200 (last: ${code:-none})"; echo "--- console ($name) ---"; tail -40 "$log"
   fi
+  if [ "$status" = 0 ] && grep -aq 'so long and thanks for all the fish' "$log"; then ok "sigterm-$name-clean-poweroff"
+  else fail "sigterm-$name-clean-poweroff" "exit $status"; tail -15 "$log"; fi
 }
 # Two VMs at a time, one per core; each argument is "NAME FILE [options]".
 run_pair() {

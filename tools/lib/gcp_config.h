@@ -1,7 +1,7 @@
 #pragma once
 // The settings lk-push gcp and lk-run gcp share, from flags first and then the
 // environment variables moby and gcloud users already have set.
-#include <cxxopts.hpp>
+#include "cxxopts_config.h"
 #include <memory>
 #include <string>
 

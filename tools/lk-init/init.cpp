@@ -16,6 +16,7 @@
 #include "modules.h"
 #include "mounts.h"
 #include "network.h"
+#include "power_button.h"
 #include "process.h"
 #include "reaper.h"
 #include "shutdown.h"
@@ -145,6 +146,9 @@ void run_init() {
       con.line("modules for the hardware:" + (names.empty() ? std::string(" none") : names) + " (" +
                fmt_seconds(con.elapsed() - tm) + ")");
     }
+    // evdev has no modalias, and the button driver's may not match every firmware.
+    if (modules.available()) modules.load({"button", "evdev"});
+    watch_power_button(con);
     loopback_up(con);
     con.line("hostname " + set_hostname(con));
     prepare_resolv_conf();
