@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string capture(const std::vector<std::string>& argv) {
+std::string run_capture(const std::vector<std::string>& argv) {
   int p[2];
   if (::pipe2(p, O_CLOEXEC) != 0) throw_errno("pipe");
   Fd rd(p[0]), wr(p[1]);
@@ -36,6 +36,44 @@ std::string capture(const std::vector<std::string>& argv) {
   std::string out = read_stream(rd.get());
   if (c.wait() != 0) throw RuntimeError(argv[0] + " " + argv[1] + " failed");
   return out;
+}
+
+// What apt-cache's answers depend on: the package indexes and apt's configuration, by
+// name, size and modification time.
+std::string apt_state() {
+  std::string state;
+  auto add = [&](const fs::path& p) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0) return;
+    state += p.string() + " " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+             std::to_string(st.st_mtim.tv_nsec) + "\n";
+  };
+  for (const char* dir : {"/var/lib/apt/lists", "/etc/apt/preferences.d", "/etc/apt/sources.list.d", "/etc/apt/apt.conf.d"}) {
+    std::error_code ec;
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir, ec)) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) add(f);
+  }
+  for (const char* f : {"/etc/apt/preferences", "/etc/apt/sources.list", "/var/lib/dpkg/status"}) add(f);
+  return state;
+}
+
+// apt-cache takes 0.5-1 s to load its cache for every call, and a build asks it a few
+// dozen questions; answers are kept in the lk cache, keyed by the question and apt's
+// state, so they are reused exactly until an apt-get update or a config change.
+std::string capture(const std::vector<std::string>& argv) {
+  std::string question;
+  for (const auto& a : argv) question += a + '\0';
+  const std::string dir = default_cache_dir() + "/apt-answers";
+  const std::string path = dir + "/" + sha256_hex(question + apt_state());
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) return read_file(path);
+  std::string answer = run_capture(argv);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (!ec) write_output(path, answer);
+  return answer;
 }
 
 std::string field(const std::string& stanza, const std::string& name) {
