@@ -45,3 +45,13 @@ kill "$pid" 2>/dev/null
 for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
 check detached-vm-stops sh -c "! kill -0 $pid 2>/dev/null"
 [ "$booted" = yes ] || { echo "--- console ---"; tail -30 "$TMP/st/console.log"; }
+
+# pkg/poweroff as a service: the machine powers itself off after 2 s and qemu exits 0.
+(cd "$REPO" && lk build -q --dir "$TMP" --name off test/run/poweroff.yml) 2>"$TMP/build-off.err" || {
+  fail build-poweroff "$(tail -5 "$TMP/build-off.err")"; exit 0; }
+lk-run qemu --networking none --timeout 180 "$TMP/off" </dev/null >"$TMP/off.log" 2>&1
+st=$?
+check poweroff-package-exit-0 test "$st" = 0
+check poweroff-package-signalled-init grep -aq 'lk-init: received SIGUSR2' "$TMP/off.log"
+check poweroff-clean-shutdown grep -aq 'lk-init: poweroff (shutdown took' "$TMP/off.log"
+[ "$st" = 0 ] || tail -20 "$TMP/off.log"
