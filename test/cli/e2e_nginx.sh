@@ -1,21 +1,25 @@
 # The demo, end to end and without a terminal: lk build examples/nginx.yml (its packages
 # built from Debian by lk-pkg), boot it with lk-run qemu, HTTP 200 from nginx through the
 # published port, runc list at the getty shell, the onboot log, then poweroff runs the
-# onshutdown container and qemu exits 0. Every wait is bounded.
+# onshutdown container and qemu exits 0. Also pkg/sshd: the spec's authorized_keys (from
+# ~/.ssh/id_rsa.pub, here a key made for the test) lets ssh in through a published port.
+# Every wait is bounded.
 . "$LK_TEST_DIR/lib.sh"
 if [ "${LK_SANITIZE:-}" = 1 ]; then skip e2e_nginx "boot tests run in the normal build only"; exit 0; fi
 command -v qemu-system-x86_64 >/dev/null || { fail e2e_nginx "qemu-system-x86_64 missing (scripts/install-deps)"; exit 0; }
 export LK_CACHE=${LK_TEST_CACHE:-$REPO/build/test-cache}
 cd "$REPO"
-if ! lk build --dir "$TMP" --name nginx examples/nginx.yml 2>"$TMP/build.err"; then
+mkdir -p "$TMP/home/.ssh" && ssh-keygen -q -t ed25519 -N '' -f "$TMP/home/.ssh/id_rsa"
+if ! HOME="$TMP/home" lk build --dir "$TMP" --name nginx examples/nginx.yml 2>"$TMP/build.err"; then
   fail build "$(tail -5 "$TMP/build.err")"; exit 0
 fi
 ok build
 check initrd-built test -s "$TMP/nginx-initrd.img"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port) sshport=$(free_port)
 mkfifo "$TMP/console.in"
-lk-run qemu --publish "$port:80" --timeout 240 "$TMP/nginx" <"$TMP/console.in" >"$TMP/console.log" 2>&1 &
+lk-run qemu --publish "$port:80" --publish "$sshport:22" --timeout 240 "$TMP/nginx" <"$TMP/console.in" >"$TMP/console.log" 2>&1 &
 vm=$!
 exec 7>"$TMP/console.in"
 trap 'exec 7>&-; kill $vm 2>/dev/null; wait $vm 2>/dev/null; rm -rf "$TMP"' EXIT
@@ -34,6 +38,16 @@ wait_console() {  # PATTERN SECONDS
   return 1
 }
 check services-started wait_console 'service(s) running; init start to last service started' 60
+ssh_ok=no
+for _ in $(seq 1 10); do
+  ssh -q -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=10 \
+    -i "$TMP/home/.ssh/id_rsa" -p "$sshport" root@127.0.0.1 'echo SSH_''OK; cat /proc/1/comm' >"$TMP/ssh.out" 2>&1 && { ssh_ok=yes; break; }
+  sleep 3
+done
+check ssh-with-authorized-key test "$ssh_ok" = yes
+check ssh-runs-a-command grep -qx 'SSH_OK' "$TMP/ssh.out"
+check ssh-sees-host-pids grep -q 'init' "$TMP/ssh.out"  # pid: host, so PID 1 is lk-init
+[ "$ssh_ok" = yes ] || cat "$TMP/ssh.out"
 # The quotes keep the shell's echo of this line from matching the marker.
 echo "runc list; head -3 /var/log/onboot.000-dhcpcd.log; echo ONBOOT_LOG_''END" >&7
 check runc-list-shows-services wait_console 'ONBOOT_LOG_END' 60
