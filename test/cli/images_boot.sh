@@ -59,3 +59,7 @@ run_pair "raw-bios nginx-bios.img"          "raw-efi nginx-efi.img"
 run_pair "raw-dual-bios nginx-dual.img"     "iso-hybrid-uefi nginx-hybrid.iso --uefi"
 run_pair "qcow2-bios nginx.qcow2"           "qcow2-efi nginx-efi.qcow2"
 run_pair "gcp nginx.img.tar.gz"             "gcp-efi nginx-efi.img.tar.gz"
+# The ISOs are hybrid: the same files boot as hard disks (named .img, lk-run attaches them so).
+ln -s nginx.iso "$TMP/out/nginx-iso-as-disk.img"
+ln -s nginx-hybrid.iso "$TMP/out/nginx-hybrid-as-disk.img"
+run_pair "iso-bios-as-disk nginx-iso-as-disk.img" "iso-hybrid-as-disk-uefi nginx-hybrid-as-disk.img --uefi"

@@ -11,3 +11,12 @@ for spec in test/parse/bad/*.yml; do
   if ! diff -u "${spec%.yml}.err" "$TMP/err" >"$TMP/diff"; then fail "$name" "message differs: $(cat "$TMP/diff")"; continue; fi
   ok "$name"
 done
+
+# Found by fuzzing: yaml-cpp never returns on this input; lk-parse gives up after 10 s.
+printf ', "tcp", "-c", "1"]\n    iA\001\t\n' > "$TMP/hang.yml"
+start=$(date +%s)
+lk-parse "$TMP/hang.yml" >"$TMP/hang.out" 2>"$TMP/hang.err"; st=$?
+check yaml-hang-exit-2 test "$st" = 2
+check yaml-hang-bounded test $(( $(date +%s) - start )) -lt 30
+check yaml-hang-names-file grep -q "hang.yml: the YAML parser did not finish" "$TMP/hang.err"
+check yaml-hang-no-stdout test ! -s "$TMP/hang.out"

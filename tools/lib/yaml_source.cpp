@@ -1,7 +1,15 @@
 #include "yaml_source.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string_view>
+#include <thread>
+
+#include "error.h"
 
 namespace lk {
 
@@ -79,13 +87,49 @@ SourcePos pos_of(const std::string& file, const YAML::Node& node) {
   return SourcePos{file, m.line + 1, m.column + 1};
 }
 
+namespace {
+// yaml-cpp 0.7 never returns on some malformed input (found by fuzzing: a stray flow
+// end such as `, "a"]` followed by an indented scalar), allocating as it loops. The
+// process cannot get the thread back, so after a bound it reports the file and exits
+// with the bad-input status.
+class ParseWatchdog {
+public:
+  ParseWatchdog(const std::string& file, int seconds) : thread_([this, file, seconds] {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (done_cv_.wait_for(lock, std::chrono::seconds(seconds), [this] { return done_; })) return;
+    std::string msg = "lk-parse: " + file + ": the YAML parser did not finish within " + std::to_string(seconds) +
+                      " s (yaml-cpp loops on some malformed YAML, e.g. an unmatched ] or }); check the file's syntax\n";
+    (void)!::write(STDERR_FILENO, msg.data(), msg.size());
+    ::_exit(kExitInput);
+  }) {}
+  ~ParseWatchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    done_cv_.notify_all();
+    thread_.join();
+  }
+
+private:
+  std::mutex mu_;
+  std::condition_variable done_cv_;
+  bool done_ = false;
+  std::thread thread_;  // last: starts after the members it uses exist
+};
+}  // namespace
+
 YAML::Node load_yaml(const std::string& file, const std::string& text, Diagnostics& diag) {
   if (size_t bad = find_invalid_utf8(text); bad != std::string::npos) {
     diag.error(offset_pos(file, text, bad), "", "the file is not valid UTF-8 (byte offset " + std::to_string(bad) + ")");
     return {};
   }
   try {
-    auto docs = YAML::LoadAll(text);
+    std::vector<YAML::Node> docs;
+    {
+      ParseWatchdog watchdog(file, 10);
+      docs = YAML::LoadAll(text);
+    }
     if (docs.size() > 1) {
       diag.error(pos_of(file, docs[1]), "", "more than one YAML document in the file; put each spec in its own file");
       return {};
