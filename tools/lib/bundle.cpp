@@ -31,20 +31,6 @@ std::string trim_line(std::string s) {
   return s;
 }
 
-std::string hash_file(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) throw_errno("open " + path);
-  Sha256 hash;
-  std::string buf(1 << 20, '\0');
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("read " + path);
-    if (n == 0) return hash.hex();
-    hash.update(buf.data(), static_cast<size_t>(n));
-  }
-}
-
 Bundle from_prefix(const std::string& prefix) {
   Bundle b;
   b.kernel = prefix + "-kernel";
@@ -56,9 +42,9 @@ Bundle from_prefix(const std::string& prefix) {
   return b;
 }
 
-// Writes the current member of TAR to PATH, appending when asked; returns its size.
-uint64_t save(TarReader& tar, const std::string& path, bool append = false) {
-  Fd out(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644));
+// Writes the current member of TAR to PATH; returns its size.
+uint64_t save(TarReader& tar, const std::string& path) {
+  Fd out(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!out) throw_errno("create " + path);
   uint64_t n = 0;
   tar.copy_data([&](const void* d, size_t len) {
@@ -138,8 +124,8 @@ Bundle read_bundle(const std::string& input, const std::string& workdir) {
 
 std::string content_digest(const Bundle& bundle) {
   Sha256 all;
-  all.update(hash_file(bundle.kernel));
-  all.update(hash_file(bundle.initrd));
+  all.update(sha256_file(bundle.kernel));
+  all.update(sha256_file(bundle.initrd));
   all.update(bundle.cmdline);
   return all.hex();
 }

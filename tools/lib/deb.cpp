@@ -84,20 +84,6 @@ std::string field(const std::string& stanza, const std::string& name) {
   return "";
 }
 
-std::string file_sha256(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) throw_errno("open " + path);
-  Sha256 h;
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) throw_errno("read " + path);
-    if (n == 0) break;
-    h.update(buf, static_cast<size_t>(n));
-  }
-  return h.hex();
-}
-
 struct ReadFree {
   void operator()(archive* a) const { archive_read_free(a); }
 };
@@ -191,7 +177,7 @@ void fetch_deb(DebPackage& pkg, const std::string& cache_dir) {
   for (const auto& e : fs::directory_iterator(cache_dir)) {
     std::string f = e.path().filename().string();
     if (f.rfind(prefix, 0) == 0 && f.size() > 4 && f.substr(f.size() - 4) == ".deb") {
-      if (file_sha256(e.path().string()) == pkg.sha256) {
+      if (sha256_file(e.path().string()) == pkg.sha256) {
         pkg.path = e.path().string();
         return;
       }
@@ -227,7 +213,7 @@ void fetch_deb(DebPackage& pkg, const std::string& cache_dir) {
   if (status != 0) throw RuntimeError("apt-get download " + pkg.name + "=" + pkg.version + " failed");
   for (const auto& e : fs::directory_iterator(tmpl)) {
     std::string got = e.path().string();
-    if (file_sha256(got) != pkg.sha256)
+    if (sha256_file(got) != pkg.sha256)
       throw RuntimeError(pkg.name + " " + pkg.version + ": downloaded .deb does not match the archive's SHA256");
     std::string dest = cache_dir + "/" + e.path().filename().string();
     if (::rename(got.c_str(), dest.c_str()) != 0) throw_errno("rename " + got);

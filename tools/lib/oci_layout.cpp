@@ -57,25 +57,6 @@ json read_index(const std::string& dir) {
   }
 }
 
-// Hashes a whole file with a fixed buffer (blobs can be large).
-std::string hash_file(const std::string& path, int64_t* size) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) throw_errno("open " + path);
-  Sha256 h;
-  std::vector<char> buf(1 << 16);
-  int64_t total = 0;
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("read " + path);
-    if (n == 0) break;
-    h.update(buf.data(), static_cast<size_t>(n));
-    total += n;
-  }
-  if (size) *size = total;
-  return "sha256:" + h.hex();
-}
-
 }  // namespace
 
 OciLayout::OciLayout(std::string dir) : dir_(std::move(dir)) {
@@ -165,7 +146,7 @@ std::vector<std::string> OciLayout::verify() const {
         problems.push_back("blobs/sha256/" + n + ": not a blob name");
         continue;
       }
-      std::string got = hash_file(blobs + "/" + n, nullptr);
+      std::string got = "sha256:" + sha256_file(blobs + "/" + n);
       if (got != digest) problems.push_back("blobs/sha256/" + n + ": content hashes to " + got);
     }
   } else {

@@ -62,7 +62,6 @@ Child::Child(const std::vector<std::string>& argv, const SpawnOptions& opts) {
     posix_spawnattr_setpgroup(&attr.attr, 0);
   }
   posix_spawnattr_setflags(&attr.attr, flags);
-  std::vector<std::string> env_strings;
   std::vector<char*> envp;
   for (char** e = environ; *e; ++e) {
     std::string_view var(*e);

@@ -104,24 +104,6 @@ std::string resolve_in(const std::string& dir, const std::string& rel, const std
   return r;
 }
 
-std::string file_digest(const std::string& path, int64_t* size) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) throw_errno("open " + path);
-  Sha256 h;
-  std::vector<char> buf(1 << 16);
-  int64_t total = 0;
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("read " + path);
-    if (n == 0) break;
-    h.update(buf.data(), static_cast<size_t>(n));
-    total += n;
-  }
-  *size = total;
-  return "sha256:" + h.hex();
-}
-
 // Moves FILE into the cache as DIGEST (a copy when it is a link to a shared layer).
 void adopt(OciLayout& cache, const std::string& digest, const std::string& file) {
   if (cache.has_blob(digest)) return;
@@ -156,7 +138,7 @@ std::vector<PinnedImage> import_oci(OciLayout& cache, const std::string& dir, co
     for (const auto& n : names) {
       std::string file = resolve_in(dir, "blobs/sha256/" + n, path);
       int64_t size = 0;
-      std::string got = file_digest(file, &size);
+      std::string got = "sha256:" + sha256_file(file, &size);
       if (got != "sha256:" + n) throw RuntimeError(path + ": blob sha256:" + n + " hashes to " + got + "; nothing was imported");
     }
     for (const auto& n : names) adopt(cache, "sha256:" + n, resolve_in(dir, "blobs/sha256/" + n, path));
@@ -201,14 +183,14 @@ std::vector<PinnedImage> import_docker(OciLayout& cache, const std::string& dir,
   for (const auto& img : manifest) {
     std::string cfg_file = resolve_in(dir, img.value("Config", ""), path);
     int64_t cfg_size = 0;
-    std::string cfg_digest = file_digest(cfg_file, &cfg_size);
+    std::string cfg_digest = "sha256:" + sha256_file(cfg_file, &cfg_size);
     json m = {{"schemaVersion", 2}, {"mediaType", oci::kOciManifest},
               {"config", {{"mediaType", oci::kOciConfig}, {"digest", cfg_digest}, {"size", cfg_size}}}, {"layers", json::array()}};
     std::vector<std::pair<std::string, std::string>> files{{cfg_digest, cfg_file}};
     for (const auto& l : img.value("Layers", json::array())) {
       std::string file = resolve_in(dir, l.get<std::string>(), path);
       int64_t size = 0;
-      std::string digest = file_digest(file, &size);
+      std::string digest = "sha256:" + sha256_file(file, &size);
       unsigned char magic[2] = {0, 0};
       {
         Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));

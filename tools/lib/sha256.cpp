@@ -1,8 +1,14 @@
 #include "sha256.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <vector>
 
 #include "error.h"
+#include "fs.h"
 
 namespace lk {
 
@@ -35,6 +41,24 @@ std::string Sha256::hex() {
 std::string sha256_hex(std::string_view data) {
   Sha256 h;
   h.update(data);
+  return h.hex();
+}
+
+std::string sha256_file(const std::string& path, int64_t* size) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw_errno("open " + path);
+  Sha256 h;
+  std::vector<char> buf(1 << 16);
+  int64_t total = 0;
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("read " + path);
+    if (n == 0) break;
+    h.update(buf.data(), static_cast<size_t>(n));
+    total += n;
+  }
+  if (size) *size = total;
   return h.hex();
 }
 

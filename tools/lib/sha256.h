@@ -1,5 +1,6 @@
 #pragma once
 // Streaming SHA-256 (OpenSSL EVP) and the "sha256:<hex>" digests OCI uses.
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,5 +27,9 @@ private:
 };
 
 std::string sha256_hex(std::string_view data);
+
+// The hex SHA-256 of a whole file, read with a fixed buffer (blobs can be large); SIZE,
+// when given, gets the number of bytes read.
+std::string sha256_file(const std::string& path, int64_t* size = nullptr);
 
 }  // namespace lk

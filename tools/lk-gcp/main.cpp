@@ -77,9 +77,11 @@ int run(const lk::ToolContext& ctx) {
   lk::FdSink sink(file ? file->fd() : STDOUT_FILENO, file ? output : "stdout");
   auto gz = lk::make_compressor(copts, sink);
   lk::Progress progress(ctx.log.level() >= lk::Log::kNormal);
-  uint64_t data = 0;
-  for (const auto& r : lk::data_regions(disk.get(), raw)) data += r.length;
-  progress.start("gzip", "disk.raw.tar.gz", static_cast<int64_t>(data));
+  if (progress.enabled()) {  // the regions are found again by the tar writer; only a terminal needs the total
+    uint64_t data = 0;
+    for (const auto& r : lk::data_regions(disk.get(), raw)) data += r.length;
+    progress.start("gzip", "disk.raw.tar.gz", static_cast<int64_t>(data));
+  }
   CountingSink counted(*gz, progress);
   lk::write_sparse_tar(disk.get(), "disk.raw", opts.epoch, counted);
   if (file) file->commit();
