@@ -33,10 +33,11 @@ check timeout-says-so grep -q 'timed out after 3 s' "$TMP/timeout.log"
 # --detach with a state dir and a disk created on the way.
 lk-run qemu --detach --state "$TMP/st" --disk "$TMP/data.qcow2,size=64M,format=qcow2" "$TMP/min" >"$TMP/detach.out" 2>&1
 check detach-prints-state grep -qx "$TMP/st" "$TMP/detach.out"
+check detach-console-exists test -f "$TMP/st/console.log"
 pid=$(cat "$TMP/st/qemu.pid" 2>/dev/null)
 case "$pid" in ''|*[!0-9]*|0|1) pid=999999999 ;; esac  # never kill 0, our own group
 check detach-pid-alive kill -0 "$pid"
-check disk-created sh -c "qemu-img info '$TMP/data.qcow2' | grep -q 'virtual size: 64 MiB'"
+check disk-created sh -c "qemu-img info -U '$TMP/data.qcow2' | grep -q 'virtual size: 64 MiB'"
 booted=no
 for _ in $(seq 1 120); do grep -aq 'service(s) running' "$TMP/st/console.log" 2>/dev/null && { booted=yes; break; }; sleep 1; done
 check detach-console-log test "$booted" = yes
@@ -44,7 +45,13 @@ check guest-sees-disk grep -aq 'vda.*64.0 MiB\|\[vda\] 131072 512-byte' "$TMP/st
 kill "$pid" 2>/dev/null
 for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
 check detached-vm-stops sh -c "! kill -0 $pid 2>/dev/null"
-[ "$booted" = yes ] || { echo "--- console ---"; tail -30 "$TMP/st/console.log"; }
+[ "$booted" = yes ] || { cat "$TMP/detach.out"; echo "--- qemu.log ---"; cat "$TMP/st/qemu.log"
+  echo "--- console ---"; tail -30 "$TMP/st/console.log"; }
+
+# A qemu that dies on start is a failure of --detach, with qemu's own words.
+expect_status detach-qemu-dies 1 'qemu exited.*before the VM started' \
+  lk-run qemu --detach --state "$TMP/bad" --qemu-arg=-no-such-option "$TMP/min"
+check detach-qemu-dies-says-why grep -q 'no-such-option' "$TMP/out"
 
 # pkg/poweroff as a service: the machine powers itself off after 2 s and qemu exits 0.
 (cd "$REPO" && lk build -q --dir "$TMP" --name off test/run/poweroff.yml) 2>"$TMP/build-off.err" || {

@@ -61,6 +61,23 @@ int shut_down(Child& vm, const std::string& qmp_socket, double grace, const Log&
   return vm.wait();
 }
 
+// A detached VM is reported started only once qemu answers on its QMP socket (its
+// console file exists by then): a qemu that dies on start is an error here, with its
+// own words, rather than a pid file for a process that is gone.
+void wait_until_started(Child& vm, const std::string& qmp_socket, const std::string& qemu_log) {
+  constexpr int kStartSeconds = 60;
+  for (int tick = 0; tick < kStartSeconds * 10; ++tick) {
+    if (int s = vm.try_wait(); s >= 0) {
+      std::string said = trimmed_file(qemu_log);
+      throw RuntimeError("qemu exited (status " + std::to_string(s) + ") before the VM started" +
+                         (said.empty() ? "" : ":\n" + said));
+    }
+    if (qemu::QmpSession(qmp_socket).connected()) return;
+    ::usleep(100 * 1000);
+  }
+  throw RuntimeError("qemu did not start within " + std::to_string(kStartSeconds) + " s; its log is " + qemu_log);
+}
+
 int run(const ToolContext& ctx) {
   const auto& args = ctx.args;
   if (!args.count("path")) throw InputError("no artifact given (usage: lk-run qemu [options] PATH)");
@@ -149,6 +166,7 @@ int run(const ToolContext& ctx) {
     so.stderr_fd = log.get();
     so.new_process_group = true;
     Child vm(cmd, so);
+    wait_until_started(vm, o.qmp_socket, state + "/qemu.log");
     pid_t pid = vm.detach();
     write_output(state + "/qemu.pid", std::to_string(pid) + "\n");
     std::cout << state << "\n";
