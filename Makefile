@@ -23,7 +23,7 @@ endif
 WARN += $(WERROR)
 
 ALL_CXXFLAGS = -std=c++20 $(WARN) $(CXXFLAGS) -Itools/lib -Itools $(DEPFLAGS) -D_FILE_OFFSET_BITS=64
-LIBS := -lyaml-cpp -larchive -lcurl -lcrypto -lz -lzstd -lpthread
+LIBS := -lyaml-cpp -larchive -lcurl -lcrypto -lz -ldeflate -lzstd -lpthread
 
 LIB_SRC  := $(wildcard tools/lib/*.cpp)
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)

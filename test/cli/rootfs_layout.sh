@@ -27,7 +27,8 @@ check kernel-other-files-dropped bash -c "! tar tf '$T' | grep -q kernel-headers
 check init-later-wins test "$(cat "$X/etc/issue")" = "runc wins"
 check init-zstd-layer test -f "$X/usr/bin/runc"
 check init-setuid-kept test "$(tar tvf "$T" usr/bin/su | cut -c1-10)" = "-rwsr-xr-x"
-check init-no-duplicates test -z "$(names "$T" | sort | uniq -d)"
+check init-apk-dbs-merged test "$(grep '^P:' "$X/lib/apk/db/installed" | tr '\n' ' ')" = "P:init P:runc "
+check init-no-duplicate-files test -z "$(tar tf "$T" | grep -v "/$" | sort | uniq -d)"
 
 # Edits LinuxKit users rely on.
 check excluded-dockerenv bash -c "! tar tf '$T' | grep -qE '(^|/)(\.dockerenv|Dockerfile)$'"

@@ -12,6 +12,7 @@ namespace lk {
 
 struct Puller::Resolved {
   Reference ref;
+  oci::Platform want;
   std::string base;             // endpoint that served the manifest
   oci::Descriptor top;          // what the name points to: an index or a manifest
   std::string manifest_digest;  // the platform manifest
@@ -49,9 +50,9 @@ bool Puller::resolve_from_cache(Resolved& r, std::string* missing) const {
   r.manifest_digest = r.top.digest;
   if (oci::is_index_type(type)) {
     auto index = oci::parse_index(bytes, name);
-    const auto& d = oci::select_platform(index, opts_.platform, name);
+    const auto& d = oci::select_platform(index, r.want, name);
     if (!cache_.has_blob(d.digest)) {
-      *missing = "its " + opts_.platform.str() + " manifest " + d.digest + " is not in the cache";
+      *missing = "its " + r.want.str() + " manifest " + d.digest + " is not in the cache";
       return false;
     }
     r.manifest_digest = d.digest;
@@ -95,20 +96,51 @@ std::string Puller::fetch_manifest(const Resolved& r, const std::string& base, c
   return resp.body;
 }
 
-void Puller::resolve_remote(Resolved& r, http::Client& client) {
-  std::string name = r.ref.str();
+// The manifest or index the reference names, from the first endpoint that has it.
+std::string Puller::fetch_top(Resolved& r, http::Client& client, std::string* content_type) {
   auto bases = registry_->endpoints(r.ref.domain, client);
-  std::string bytes, ctype;
-  for (size_t i = 0; i < bases.size(); ++i) {
+  for (size_t i = 0;; ++i) {
     try {
-      bytes = fetch_manifest(r, bases[i], r.ref.manifest_ref(), client, &ctype);
+      std::string bytes = fetch_manifest(r, bases[i], r.ref.manifest_ref(), client, content_type);
       r.base = bases[i];
-      break;
+      return bytes;
     } catch (const RuntimeError& e) {
       if (i + 1 == bases.size()) throw;
       log_.verbose(std::string("mirror failed, trying the next endpoint: ") + e.what());
     }
   }
+}
+
+std::vector<oci::Platform> Puller::index_platforms(const Reference& ref) {
+  std::string name = ref.str();
+  Resolved r;
+  r.ref = ref;
+  std::string bytes, ctype;
+  auto entry = cache_.lookup(name);
+  bool use_cache = opts_.offline || !ref.digest.empty() || !opts_.always_resolve;
+  if (use_cache && entry) {
+    bytes = cache_.read_blob(entry->digest);
+    ctype = entry->media_type;
+  } else if (use_cache && !ref.digest.empty() && cache_.has_blob(ref.digest)) {
+    bytes = cache_.read_blob(ref.digest);
+  } else if (opts_.offline) {
+    throw RuntimeError("offline: " + name + " is missing from the cache " + cache_.dir());
+  } else {
+    http::Client client;
+    bytes = fetch_top(r, client, &ctype);
+  }
+  if (!oci::is_index_type(oci::detect_media_type(bytes, ctype, name))) return {opts_.platform};
+  std::vector<oci::Platform> out;
+  for (const auto& d : oci::parse_index(bytes, name).manifests)
+    if (d.platform && d.platform->os != "unknown" && d.platform->architecture != "unknown") out.push_back(*d.platform);
+  if (out.empty()) throw RuntimeError(name + ": its index lists no platform");
+  return out;
+}
+
+void Puller::resolve_remote(Resolved& r, http::Client& client) {
+  std::string name = r.ref.str();
+  std::string ctype;
+  std::string bytes = fetch_top(r, client, &ctype);
   std::string type = oci::detect_media_type(bytes, ctype, name);
   std::string digest = "sha256:" + sha256_hex(bytes);
   cache_.put_blob(digest, bytes, name);
@@ -116,7 +148,7 @@ void Puller::resolve_remote(Resolved& r, http::Client& client) {
   r.manifest_digest = digest;
   if (oci::is_index_type(type)) {
     auto index = oci::parse_index(bytes, name);
-    const auto& d = oci::select_platform(index, opts_.platform, name);
+    const auto& d = oci::select_platform(index, r.want, name);
     r.platform = *d.platform;
     r.platform_known = true;
     r.manifest_digest = d.digest;
@@ -205,17 +237,26 @@ void Puller::fetch_blob(const Resolved& r, const oci::Descriptor& blob, http::Cl
 }
 
 std::vector<PinnedImage> Puller::pull(const std::vector<Reference>& refs) {
-  std::vector<Resolved> res(refs.size());
-  for (size_t i = 0; i < refs.size(); ++i) res[i].ref = refs[i];
+  std::vector<PullRequest> requests;
+  for (const auto& r : refs) requests.push_back({r, opts_.platform});
+  return pull(requests);
+}
+
+std::vector<PinnedImage> Puller::pull(const std::vector<PullRequest>& requests) {
+  std::vector<Resolved> res(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    res[i].ref = requests[i].ref;
+    res[i].want = requests[i].platform;
+  }
 
   // 1. Manifests: from the cache when complete there, else from the registry.
-  parallel_jobs(refs.size(), opts_.jobs, [&](size_t i, http::Client& client) {
+  parallel_jobs(res.size(), opts_.jobs, [&](size_t i, http::Client& client) {
     Resolved& r = res[i];
     std::string missing;
     bool use_cache = opts_.offline || !r.ref.digest.empty() || !opts_.always_resolve;
     if (use_cache && resolve_from_cache(r, &missing)) return;
     if (opts_.offline)
-      throw RuntimeError("offline: " + r.ref.str() + " (" + opts_.platform.str() + ") is missing from the cache " + cache_.dir() +
+      throw RuntimeError("offline: " + r.ref.str() + " (" + r.want.str() + ") is missing from the cache " + cache_.dir() +
                          ": " + missing);
     resolve_remote(r, client);
   }).rethrow();
@@ -246,15 +287,15 @@ std::vector<PinnedImage> Puller::pull(const std::vector<Reference>& refs) {
     std::string name = r.ref.str();
     if (!r.platform_known) {
       r.platform = oci::config_platform(cache_.read_blob(r.manifest.config.digest), name);
-      if (!oci::platform_matches(opts_.platform, r.platform)) {
-        errors.messages.push_back(name + ": the image is for " + r.platform.str() + ", not " + opts_.platform.str() +
+      if (!oci::platform_matches(r.want, r.platform)) {
+        errors.messages.push_back(name + ": the image is for " + r.platform.str() + ", not " + r.want.str() +
                                   " (it is not a multi-platform image)");
         errors.input = true;
         continue;
       }
     }
     if (!r.named) names.emplace_back(name, r.top);
-    out.push_back({name, r.manifest_digest, r.platform.str()});
+    out.push_back({name, r.manifest_digest, r.platform.str(), r.top.digest});
     log_.verbose(name + " " + r.manifest_digest + (r.from_cache ? " (cached)" : ""));
   }
   errors.rethrow();

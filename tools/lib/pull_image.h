@@ -22,21 +22,33 @@ struct PullOptions {
   bool always_resolve = false;  // ask the registry for tags even when cached (--pull)
 };
 
+struct PullRequest {
+  Reference ref;
+  oci::Platform platform;
+};
+
 struct PinnedImage {
   std::string reference;  // normalised (Reference::str())
   std::string digest;     // the platform-specific image manifest, never an index
   std::string platform;   // "linux/amd64"
+  std::string top;        // what the name points to: an index, or the manifest itself
 };
 
 class Puller {
 public:
   // REGISTRY may be null when OPTS.offline.
   Puller(OciLayout& cache, registry::Registry* registry, PullOptions opts, const Log& log, Progress& progress);
-  // One result per reference, in order; every failure is reported (one line each).
+  // One result per request (or reference, for the options' platform), in order; every
+  // failure is reported (one line each).
+  std::vector<PinnedImage> pull(const std::vector<PullRequest>& requests);
   std::vector<PinnedImage> pull(const std::vector<Reference>& refs);
+  // The platforms REF's index offers (attestation entries left out); the options'
+  // platform alone when REF is a single image.
+  std::vector<oci::Platform> index_platforms(const Reference& ref);
 
 private:
   struct Resolved;
+  std::string fetch_top(Resolved& r, http::Client& client, std::string* content_type);
   bool resolve_from_cache(Resolved& r, std::string* missing) const;
   void resolve_remote(Resolved& r, http::Client& client);
   void fetch_blob(const Resolved& r, const oci::Descriptor& blob, http::Client& client);

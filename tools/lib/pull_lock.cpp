@@ -28,11 +28,49 @@ std::vector<json*> plan_images(json& plan) {
   return out;
 }
 
-void apply_lock(json& plan, const std::vector<json*>& images, const std::vector<PinnedImage>& pinned) {
+std::vector<PullRequest> pull_requests(const std::vector<json*>& images, const oci::Platform& platform,
+                                       const std::function<std::vector<oci::Platform>(const Reference&)>& all_platforms,
+                                       std::vector<size_t>* owner) {
+  std::vector<PullRequest> out;
+  std::string bad;
   for (size_t i = 0; i < images.size(); ++i) {
-    (*images[i])["reference"] = pinned[i].reference;
-    (*images[i])["digest"] = pinned[i].digest;
-    (*images[i])["platform"] = pinned[i].platform;
+    const json& img = *images[i];
+    try {
+      Reference ref = parse_reference(img["image"]);
+      std::vector<oci::Platform> platforms{platform};
+      if (img.value("format", "") == "oci") {
+        if (img.contains("platforms") && img["platforms"].is_array() && !img["platforms"].empty()) {
+          platforms.clear();
+          for (const auto& p : img["platforms"]) platforms.push_back(oci::parse_platform(p.get<std::string>()));
+        } else {
+          platforms = all_platforms(ref);
+        }
+      }
+      for (const auto& p : platforms) {
+        out.push_back({ref, p});
+        owner->push_back(i);
+      }
+    } catch (const InputError& e) {
+      bad += (bad.empty() ? "" : "\n") + std::string(e.what());
+    }
+  }
+  if (!bad.empty()) throw InputError(bad);
+  return out;
+}
+
+void apply_lock(json& plan, const std::vector<json*>& images, const std::vector<size_t>& owner,
+                const std::vector<PinnedImage>& pinned) {
+  for (size_t i = 0; i < pinned.size(); ++i) {
+    json& img = *images[owner[i]];
+    img["reference"] = pinned[i].reference;
+    if (img.value("format", "") == "oci") {
+      img["digest"] = pinned[i].top;
+      if (!img.contains("manifests")) img["manifests"] = json::array();
+      img["manifests"].push_back({{"digest", pinned[i].digest}, {"platform", pinned[i].platform}});
+    } else {
+      img["digest"] = pinned[i].digest;
+      img["platform"] = pinned[i].platform;
+    }
   }
   plan["schema"] = "lk.lock/v1";
 }

@@ -6,13 +6,17 @@
 
 #include <cstdio>
 #include <map>
+#include <set>
 #include <unordered_set>
 
 #include "error.h"
 #include "fs.h"
+#include "oci.h"
 #include "oci_config.h"
 #include "path_norm.h"
+#include "reference.h"
 #include "rootfs_edits.h"
+#include "sha256.h"
 #include "tar_reader.h"
 #include "yaml_source.h"
 
@@ -21,6 +25,8 @@ namespace lk {
 using nlohmann::json;
 
 namespace {
+
+constexpr const char* kApkDb = "lib/apk/db/installed";
 
 std::string layer_where(const ImageData& img, size_t i) {
   return "image " + img.name() + " layer " + std::to_string(i) + " (" + img.layers[i].digest + ")";
@@ -158,13 +164,31 @@ private:
   void init() {
     std::vector<FlattenLayer> layers;
     int group = 0;
+    std::string apk_db;
+    int apk_dbs = 0;
     for (const auto& i : lock_.value("init", json::array())) {
       ImageData img = store_.load(i);
       auto l = layers_of(img, group++);
       layers.insert(layers.end(), l.begin(), l.end());
+      apk_dbs += with_member(img, kApkDb, [&](TarReader& r, TarEntry&) {
+        r.copy_data([&](const void* p, size_t n) { apk_db.append(static_cast<const char*>(p), n); });
+        if (!apk_db.empty() && apk_db.back() != '\n') apk_db += '\n';
+        apk_db += '\n';
+      });
     }
     if (layers.empty()) return;
-    Flattener f(std::move(layers), "", image_edits(ImageRole::kInit, opts_.epoch), opts_.epoch);
+    EditFn edit = image_edits(ImageRole::kInit, opts_.epoch);
+    // Alpine-based init images each bring their apk database; as LinuxKit does, the
+    // system gets all of them concatenated (so `apk info` lists every package), not
+    // only the last image's.
+    if (apk_dbs > 1)
+      edit = [edit, apk_db](const std::string& path, const TarEntry& e) -> EntryEdit {
+        if (path != kApkDb || e.type != TarEntry::kFile) return edit(path, e);
+        EntryEdit merged{EntryEdit::kReplace, e, apk_db};
+        merged.replacement.size = apk_db.size();
+        return merged;
+      };
+    Flattener f(std::move(layers), "", edit, opts_.epoch);
     f.run(out_, recorder());
     write_touch_entries(f, "", ImageRole::kInit, opts_.epoch, out_, recorder());
   }
@@ -178,13 +202,85 @@ private:
   void volumes() {
     for (const auto& v : lock_.value("volumes", json::array())) {
       std::string base = "containers/volumes/" + v["name"].get<std::string>();
-      if (v.value("format", "filesystem") == "oci")
-        throw InputError(v.value("at", base) + ": volumes: format oci is not supported by lk-rootfs yet");
       dir(base + "/lower");
-      if (v.contains("image") && v["image"].is_string()) flatten_image(store_.load(v), base + "/lower/", ImageRole::kVolume);
+      if (v.value("format", "filesystem") == "oci")
+        oci_layout(v, base + "/lower");
+      else if (v.contains("image") && v["image"].is_string())
+        flatten_image(store_.load(v), base + "/lower/", ImageRole::kVolume);
       dir(base + "/tmp");
       dir(base + "/merged");
     }
+  }
+
+  // A `format: oci` volume: the image as an OCI image layout (the platforms the lock
+  // pinned), named by its reference, for a service that loads images itself.
+  void oci_layout(const json& v, const std::string& root) {
+    std::string name = v.value("reference", v.value("image", ""));
+    std::string where = v.value("at", root) + ": volume " + v.value("name", "") + " (" + name + ")";
+    if (!v.contains("manifests") || !v["manifests"].is_array() || !v.contains("digest"))
+      throw InputError(where + ": format oci needs \"digest\" and \"manifests\" in the lock (make it with lk-pull)");
+    std::set<std::string> blobs;
+    std::set<std::string> picked;
+    for (const auto& m : v["manifests"]) {
+      std::string digest = m.value("digest", "");
+      auto manifest = oci::parse_manifest(read_blob(digest, where), where);
+      picked.insert(digest);
+      blobs.insert(digest);
+      blobs.insert(manifest.config.digest);
+      for (const auto& l : manifest.layers) blobs.insert(l.digest);
+    }
+    std::string top = v["digest"];
+    std::string top_bytes = read_blob(top, where);
+    std::string top_type = oci::detect_media_type(top_bytes, "", where);
+    std::string generated;  // an index narrowed to the pinned platforms
+    if (oci::is_index_type(top_type)) {
+      json index = json::parse(top_bytes);
+      json kept = json::array();
+      for (const auto& m : index["manifests"])
+        if (picked.count(m.value("digest", ""))) kept.push_back(m);
+      if (kept.size() != index["manifests"].size()) {
+        index["manifests"] = kept;
+        generated = index.dump();
+        top_bytes = generated;
+        top = "sha256:" + sha256_hex(generated);
+      }
+    } else if (picked.size() != 1 || !picked.count(top)) {
+      throw InputError(where + ": the lock's manifests do not match its single-platform digest " + top);
+    }
+    if (generated.empty()) blobs.insert(top);
+
+    nlohmann::ordered_json desc = {{"mediaType", top_type},
+                                   {"digest", top},
+                                   {"size", top_bytes.size()},
+                                   {"annotations", {{"org.opencontainers.image.ref.name", name}}}};
+    nlohmann::ordered_json index_json = {{"schemaVersion", 2}, {"manifests", {desc}}};
+    file(root + "/oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}");
+    file(root + "/index.json", index_json.dump());
+    dir(root + "/blobs/sha256");
+    if (!generated.empty()) file(root + "/blobs/sha256/" + top.substr(7), generated);
+    for (const auto& digest : blobs) {
+      std::string path = store_.blob_path(digest);
+      TarEntry e = gen(TarEntry::kFile, root + "/blobs/sha256/" + digest.substr(7), 0644);
+      Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+      struct stat st {};
+      if (!fd || ::fstat(fd.get(), &st) != 0) throw RuntimeError(where + ": blob " + digest + " is not in the cache");
+      e.size = static_cast<uint64_t>(st.st_size);
+      out_.header(e);
+      char buf[1 << 16];
+      for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) != 0;) {
+        if (n < 0) throw_errno("read " + path);
+        out_.data(buf, static_cast<size_t>(n));
+      }
+      out_.end_entry();
+      record(e.path);
+    }
+  }
+
+  std::string read_blob(const std::string& digest, const std::string& where) const {
+    if (!is_sha256_digest(digest)) throw InputError(where + ": \"" + digest + "\" is not a sha256 digest");
+    std::string path = store_.blob_path(digest);
+    if (::access(path.c_str(), R_OK) != 0) throw RuntimeError(where + ": blob " + digest + " is not in the cache (run lk-pull with the same cache)");
+    return read_file(path);
   }
 
   void bundles(const std::string& section) {

@@ -92,7 +92,6 @@ int run(const lk::ToolContext& ctx) {
   auto refs = args.count("refs") ? args["refs"].as<std::vector<std::string>>() : std::vector<std::string>{};
   json plan;
   std::vector<json*> images;
-  std::vector<std::string> texts;
   if (refs.empty()) {
     std::string in = args["input"].as<std::string>();
     std::string text = in == "-" ? lk::read_stream(STDIN_FILENO) : lk::read_file(in);
@@ -102,33 +101,36 @@ int run(const lk::ToolContext& ctx) {
       throw lk::InputError((in == "-" ? std::string("<stdin>") : in) + ": not JSON: " + e.what());
     }
     images = lk::plan_images(plan);
-    for (auto* i : images) texts.push_back((*i)["image"]);
     std::string platform = args.count("platform") ? args["platform"].as<std::string>() : plan.value("platform", "linux/amd64");
     opts.platform = lk::oci::parse_platform(platform);
   } else {
-    texts = refs;
     opts.platform = lk::oci::parse_platform(args.count("platform") ? args["platform"].as<std::string>() : "linux/amd64");
   }
-  std::vector<lk::Reference> parsed;
-  std::string bad;
-  for (const auto& t : texts) {
-    try {
-      parsed.push_back(lk::parse_reference(t));
-    } catch (const lk::InputError& e) {
-      bad += (bad.empty() ? "" : "\n") + std::string(e.what());
-    }
-  }
-  if (!bad.empty()) throw lk::InputError(bad);
-
   lk::DockerConfig creds;
   std::unique_ptr<lk::registry::Registry> reg;
   if (!opts.offline) reg = std::make_unique<lk::registry::Registry>(registry_options(args), creds, ctx.log);
   lk::Progress progress(ctx.log.level() >= lk::Log::kNormal);
   lk::Puller puller(cache, reg.get(), opts, ctx.log, progress);
-  auto pinned = puller.pull(parsed);
+
+  std::vector<lk::PullRequest> requests;
+  std::vector<size_t> owner;
+  if (refs.empty()) {
+    requests = lk::pull_requests(images, opts.platform, [&](const lk::Reference& r) { return puller.index_platforms(r); }, &owner);
+  } else {
+    std::string bad;
+    for (const auto& t : refs) {
+      try {
+        requests.push_back({lk::parse_reference(t), opts.platform});
+      } catch (const lk::InputError& e) {
+        bad += (bad.empty() ? "" : "\n") + std::string(e.what());
+      }
+    }
+    if (!bad.empty()) throw lk::InputError(bad);
+  }
+  auto pinned = puller.pull(requests);
 
   if (refs.empty()) {
-    lk::apply_lock(plan, images, pinned);
+    lk::apply_lock(plan, images, owner, pinned);
     lk::write_output(args["output"].as<std::string>(), plan.dump(2) + "\n");
   } else {
     std::string out;
