@@ -53,8 +53,6 @@ void Flattener::index_pass() {
     TarReader r = TarReader::open_file(layer.path, layer.where);
     while (r.next()) {
       TarEntry h = r.header();
-      if (h.size > kMaxMemberSize)
-        throw RuntimeError(layer.where + ": entry \"" + h.path + "\" claims an absurd size (" + std::to_string(h.size) + " bytes)");
       std::string p = clean_member_path(h.path, layer.where);
       if (p.empty()) continue;
       if (!seen_in_layer.emplace(p, 0).second)

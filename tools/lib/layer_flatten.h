@@ -72,7 +72,4 @@ private:
   uint64_t entries_ = 0;
 };
 
-// Entries bigger than this are treated as a damaged or malicious layer.
-inline constexpr uint64_t kMaxMemberSize = 1ull << 40;
-
 }  // namespace lk

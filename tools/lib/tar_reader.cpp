@@ -73,8 +73,10 @@ TarReader TarReader::open_member(TarReader& parent, const std::string& where) {
 bool TarReader::next() {
   int rc = archive_read_next_header(a_.get(), &entry_);
   if (rc == ARCHIVE_EOF) return false;
-  if (rc == ARCHIVE_WARN) return true;
-  if (rc != ARCHIVE_OK) fail("damaged archive");
+  if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) fail("damaged archive");
+  if (archive_entry_size_is_set(entry_) && static_cast<uint64_t>(archive_entry_size(entry_)) > kMaxMemberSize)
+    throw RuntimeError(where_ + ": entry \"" + raw_path() + "\" claims an absurd size (" +
+                       std::to_string(archive_entry_size(entry_)) + " bytes)");
   return true;
 }
 

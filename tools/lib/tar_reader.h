@@ -13,6 +13,10 @@ struct archive_entry;
 
 namespace lk {
 
+// Entries bigger than this are treated as a damaged or malicious archive: refused as
+// soon as their header is read, before anything tries to skip or copy them.
+inline constexpr uint64_t kMaxMemberSize = 1ull << 40;
+
 class TarReader {
 public:
   // WHERE names the stream in every error ("image X layer 2 (sha256:...)").
