@@ -3,12 +3,15 @@
 127.0.0.1:PORT in front of the registry at UPSTREAM (host:port) that injects faults.
 
 RULES.json (re-read on every request) is a list of {"match": SUBSTRING, "kind": KIND,
-"count": N}: the first N requests whose path contains SUBSTRING get the fault.
+"count": N, "skip": K}: after the first K (default 0), the next N requests whose path
+contains SUBSTRING get the fault.
 KIND: "500" (a 500 answer), "truncate" (half the body, then the connection closes),
 "stall" (half the body, then silence for 30 s), "corrupt" (every byte's low bit
 flipped), "redirect" (a 307 to localhost:PORT/__redirected__/PATH, served from upstream
-with USER:PASS; whether lk-pull sent an Authorization header there is logged).
-Every request is logged as "METHOD PATH RANGE -> FAULT" to LOG."""
+with USER:PASS; whether lk-pull sent an Authorization header there is logged), "delay"
+(forwarded after "seconds" seconds, default 2).
+Every request is logged as "METHOD PATH RANGE -> FAULT" to LOG, and the upstream's
+answer to a forwarded one as "answer METHOD PATH STATUS"."""
 import base64, http.client, json, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -33,9 +36,10 @@ def pick(path):
             seen_rules[0] = text
             used.clear()
         for i, r in enumerate(rules):
-            if r["match"] in path and used.get(i, 0) < r.get("count", 1):
+            if r["match"] in path and used.get(i, 0) < r.get("skip", 0) + r.get("count", 1):
                 used[i] = used.get(i, 0) + 1
-                return r["kind"]
+                if used[i] > r.get("skip", 0):
+                    return r
     return None
 
 class H(BaseHTTPRequestHandler):
@@ -52,8 +56,11 @@ class H(BaseHTTPRequestHandler):
             log("redirected %s auth=%s" % (path, "yes" if self.headers.get("Authorization") else "no"))
             fault = None
         else:
-            fault = pick(path)
+            rule = pick(path)
+            fault = rule["kind"] if rule else None
         log("%s %s %s -> %s" % (method, path, self.headers.get("Range", "-"), fault))
+        if fault == "delay":
+            time.sleep(rule.get("seconds", 2))
         body = None
         if self.headers.get("Content-Length"):
             body = self.rfile.read(int(self.headers["Content-Length"]))
@@ -71,6 +78,7 @@ class H(BaseHTTPRequestHandler):
         conn = http.client.HTTPConnection(upstream, timeout=60)
         conn.request(method, path, body=body, headers=headers)
         resp = conn.getresponse()
+        log("answer %s %s %d" % (method, path, resp.status))
         self.send_response(resp.status)
         length = None
         for k, v in resp.getheaders():

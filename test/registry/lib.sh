@@ -30,7 +30,9 @@ wait_port() {
 }
 
 # start_registry NAME MODE: MODE is plain, htpasswd, tls or token. Sets REG_PORT,
-# REG (127.0.0.1:PORT) and, for tls, REG_CA; for token, REG_ISSUER_PORT.
+# REG (127.0.0.1:PORT) and, for tls, REG_CA; for token, REG_ISSUER_PORT,
+# REG_REFRESH_TOKEN (the identity token the issuer takes) and REG_ISSUER_SETTINGS (write
+# {"ttl":N,"age":N,"post_status":N} there to change what the issuer does).
 start_registry() {
   local name=$1 mode=$2 dir="$TMP/reg-$1"
   mkdir -p "$dir/storage"
@@ -61,8 +63,11 @@ start_registry() {
       REG_ISSUER_PORT=$(free_port)
       openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=lk token issuer" \
         -keyout "$dir/token.key" -out "$dir/token.pem" >/dev/null 2>&1
-      python3 "$REG_DIR/token_issuer.py" "$REG_ISSUER_PORT" "$dir/token.key" "$dir/token.pem" bob hunter2 \
-        >"$dir/issuer.log" 2>&1 &
+      REG_ISSUER_SETTINGS=$dir/issuer.json
+      REG_REFRESH_TOKEN=lk-refresh-$name
+      # Appended to, so that a test can empty the log while the issuer writes it.
+      TOKEN_SETTINGS=$REG_ISSUER_SETTINGS python3 "$REG_DIR/token_issuer.py" "$REG_ISSUER_PORT" "$dir/token.key" \
+        "$dir/token.pem" bob hunter2 "$REG_REFRESH_TOKEN" >>"$dir/issuer.log" 2>&1 &
       REG_PIDS+=($!)
       wait_port "$REG_ISSUER_PORT" || return 1
       auth="auth:

@@ -92,7 +92,11 @@ TEST_CASE("docker config: auths entries by host and Docker Hub's v1 URL") {
   CHECK(c.lookup("docker.io")->username == "u");
   CHECK(c.lookup("docker.io")->password == "p");
   CHECK(c.lookup("127.0.0.1:5000")->password == "b");
-  CHECK(c.lookup("reg.example.com")->password == "tok");
+  // An identity token is its own thing, never a password.
+  CHECK(c.lookup("reg.example.com")->identity_token == "tok");
+  CHECK(c.lookup("reg.example.com")->password.empty());
+  CHECK(c.lookup("reg.example.com")->username == "x");
+  CHECK(c.lookup("127.0.0.1:5000")->identity_token.empty());
   CHECK_FALSE(c.lookup("other.example.com"));
   lk::DockerConfig bad(nlohmann::json::parse(R"({"auths":{"h":{"auth":"!!!"}}})"));
   CHECK_THROWS_AS(bad.lookup("h"), lk::InputError);

@@ -111,8 +111,11 @@ std::optional<Credentials> DockerConfig::lookup_uncached(const std::string& doma
     if (out) {
       try {
         auto j = json::parse(*out);
-        Credentials c{j.value("Username", ""), j.value("Secret", "")};
-        if (!c.password.empty()) return c;
+        Credentials c;
+        // Docker's convention for a helper holding an identity token rather than a password.
+        if (j.value("Username", "") == "<token>") c.identity_token = j.value("Secret", "");
+        else c = Credentials{j.value("Username", ""), j.value("Secret", ""), ""};
+        if (!c.password.empty() || !c.identity_token.empty()) return c;
       } catch (const json::exception& e) {
         throw RuntimeError("credential helper docker-credential-" + helper + ": invalid output: " + e.what());
       }
@@ -132,8 +135,8 @@ std::optional<Credentials> DockerConfig::lookup_uncached(const std::string& doma
         c.username = v.value("username", "");
         c.password = v.value("password", "");
       }
-      if (v.contains("identitytoken") && v["identitytoken"].is_string()) c.password = v["identitytoken"];
-      if (!c.password.empty()) return c;
+      if (v.contains("identitytoken") && v["identitytoken"].is_string()) c.identity_token = v["identitytoken"];
+      if (!c.password.empty() || !c.identity_token.empty()) return c;
     }
   }
   return std::nullopt;

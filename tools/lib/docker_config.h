@@ -13,7 +13,11 @@ namespace lk {
 
 struct Credentials {
   std::string username;
-  std::string password;  // or an identity token, used as the password
+  std::string password;
+  // An OAuth2 refresh token (what `docker login` keeps for registries that use OAuth,
+  // and what a helper returns with Username "<token>"): traded at the token service
+  // for bearer tokens, never sent as a password.
+  std::string identity_token;
 };
 
 class DockerConfig {

@@ -1,7 +1,6 @@
 #include "registry.h"
 
 #include <chrono>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "base64.h"
@@ -9,10 +8,6 @@
 #include "registry_auth.h"
 
 namespace lk::registry {
-
-namespace {
-
-}  // namespace
 
 bool is_loopback(const std::string& domain) {
   std::string host = domain;
@@ -75,56 +70,169 @@ std::vector<std::string> Registry::endpoints(const std::string& domain, http::Cl
   return out;
 }
 
-std::string Registry::auth_header(const std::string& base, const std::string& scope) const {
+std::optional<Credentials> Registry::credentials(const std::string& base, const std::string& domain) const {
+  bool own = http::host_of(base) == (domain == "docker.io" ? "registry-1.docker.io" : domain);
+  return own ? creds_.lookup(domain) : std::nullopt;
+}
+
+std::string Registry::identity_token(const std::string& domain, const Credentials& creds) const {
   std::lock_guard<std::mutex> g(mu_);
-  if (auto it = tokens_.find(base + " " + scope); it != tokens_.end()) return "Authorization: Bearer " + it->second;
+  auto it = identity_tokens_.find(domain);
+  return it != identity_tokens_.end() ? it->second : creds.identity_token;
+}
+
+std::string Registry::authorization(http::Client& client, const std::string& base, const std::string& domain,
+                                    const std::string& scope, std::string* bearer) {
+  std::optional<CachedToken> cached;
+  bool basic = false;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    if (auto it = tokens_.find(base + " " + scope); it != tokens_.end()) cached = it->second;
+    basic = basic_.count(base) > 0;
+  }
+  if (cached) {
+    // Renewed before the request rather than after the registry's 401: a 401 costs a
+    // round trip, and sends an upload's body for nothing.
+    if (!token_usable(cached->token, Clock::now()))
+      cached = renew(client, base, domain, scope, cached->challenge, cached->token.value);
+    *bearer = cached->token.value;
+    return "Authorization: Bearer " + *bearer;
+  }
+  if (basic) {
+    auto c = creds_.lookup(domain);
+    if (c && !c->password.empty()) return "Authorization: Basic " + base64_encode(c->username + ":" + c->password);
+  }
   return "";
 }
 
 bool Registry::authenticate(http::Client& client, const std::string& base, const std::string& domain, const std::string& scope,
-                            const http::Response& resp) {
+                            const http::Response& resp, const std::string& rejected) {
   Challenge c = parse_challenge(resp.header("www-authenticate"));
-  // Mirrors are anonymous; the registry's own credentials go only to the registry.
-  bool own = http::host_of(base) == (domain == "docker.io" ? "registry-1.docker.io" : domain);
-  auto creds = own ? creds_.lookup(domain) : std::nullopt;
   if (c.scheme == "basic") {
-    if (!creds) return false;
+    // An identity token is for a token service only; Basic needs a password.
+    auto creds = credentials(base, domain);
+    if (!creds || creds->password.empty()) return false;
     std::lock_guard<std::mutex> g(mu_);
     basic_.insert(base);
     return true;
   }
   if (c.scheme != "bearer" || !c.params.count("realm")) return false;
+  renew(client, base, domain, scope, c, rejected);
+  return true;
+}
+
+namespace {
+
+std::string renewal_reason(const Token& t, const std::string& scope) {
+  auto now = Clock::now();
+  if (token_usable(t, now)) return "the registry refused the bearer token for " + scope + ": asking for another";
+  auto left = std::chrono::duration_cast<std::chrono::seconds>(t.issued + t.lifetime - now).count();
+  return "bearer token for " + scope + (left > 0 ? " expires in " + std::to_string(left) + " s" : " expired") + ": renewing it";
+}
+
+}  // namespace
+
+Registry::CachedToken Registry::renew(http::Client& client, const std::string& base, const std::string& domain,
+                                      const std::string& scope, const Challenge& c, const std::string& stale) {
+  std::lock_guard<std::mutex> one_at_a_time(renew_mu_);
+  std::string why;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = tokens_.find(base + " " + scope);
+    if (it != tokens_.end() && it->second.token.value != stale && token_usable(it->second.token, Clock::now()))
+      return it->second;
+    if (it != tokens_.end() && it->second.token.value == stale) why = renewal_reason(it->second.token, scope);
+  }
+  if (!why.empty()) log_.verbose(why);
   std::string want = c.params.count("scope") ? c.params.at("scope") : scope;
+  CachedToken fresh{fetch_token(client, base, domain, c, want), c, want};
+  std::lock_guard<std::mutex> g(mu_);
+  tokens_[base + " " + scope] = fresh;
+  tokens_[base + " " + want] = fresh;
+  return fresh;
+}
+
+http::Request Registry::token_request(const std::string& url) const {
   http::Request tr;
-  tr.url = token_url(c, want);
+  tr.url = url;
   tr.ca_file = opts_.ca_file;
   tr.verbose = opts_.trace;
   tr.low_speed_timeout_s = opts_.stall_timeout_s;
-  if (creds) tr.headers.push_back("Authorization: Basic " + base64_encode(creds->username + ":" + creds->password));
+  return tr;
+}
+
+http::Response Registry::send_token_request(http::Client& client, http::Request req, Clock::time_point* sent) const {
   http::Response r;
   for (int attempt = 1;; ++attempt) {
     try {
-      r = client.send(tr);
-      if (!transient_status(r.status) || attempt >= opts_.attempts) break;
+      *sent = Clock::now();
+      r = client.send(req);
+      if (!transient_status(r.status) || attempt >= opts_.attempts) return r;
     } catch (const RuntimeError&) {
       if (attempt >= opts_.attempts) throw;
     }
     sleep_backoff(attempt);
   }
-  if (r.status != 200)
-    throw RuntimeError("token service " + http::host_of(tr.url) + " refused " + (creds ? "the credentials" : "anonymous access") +
-                       " for " + want + " (HTTP " + std::to_string(r.status) + ")");
-  std::string token;
-  try {
-    auto j = nlohmann::json::parse(r.body);
-    token = j.value("token", j.value("access_token", ""));
-  } catch (const nlohmann::json::exception&) {
+}
+
+namespace {
+
+// The token in a token service's answer R to a request sent at SENT; WHAT says what was
+// offered ("the credentials", "anonymous access"...) for the error message.
+Token token_from(const http::Response& r, const std::string& url, const std::string& what, const std::string& want,
+                 Clock::time_point sent) {
+  std::string service = "token service " + http::host_of(url);
+  if (r.status != 200) {
+    std::string why = token_error(r.body);
+    throw RuntimeError(service + " refused " + what + " for " + want + " (HTTP " + std::to_string(r.status) +
+                       (why.empty() ? "" : ": " + why) + ")");
   }
-  if (token.empty()) throw RuntimeError("token service " + http::host_of(tr.url) + " answered without a token");
-  std::lock_guard<std::mutex> g(mu_);
-  tokens_[base + " " + scope] = token;
-  tokens_[base + " " + want] = token;
-  return true;
+  auto t = parse_token_response(r.body, sent);
+  if (!t) throw RuntimeError(service + " answered without a token");
+  return *t;
+}
+
+}  // namespace
+
+std::optional<Token> Registry::fetch_token_oauth(http::Client& client, const std::string& domain, const Challenge& c,
+                                                 const std::string& want, const std::string& identity) {
+  http::Request tr = token_request(c.params.at("realm"));
+  tr.method = "POST";
+  tr.headers.push_back("Content-Type: application/x-www-form-urlencoded");
+  tr.body = oauth_refresh_form(c, want, identity, "lk");
+  Clock::time_point sent;
+  http::Response r = send_token_request(client, tr, &sent);
+  // Token services without OAuth2 (GCR, some Artifactory versions) answer 404.
+  if (r.status == 404) return std::nullopt;
+  Token t = token_from(r, tr.url, "the identity token", want, sent);
+  if (!t.refresh_token.empty() && t.refresh_token != identity) {
+    // A token service that rotates refresh tokens may revoke the one it was given.
+    std::lock_guard<std::mutex> g(mu_);
+    identity_tokens_[domain] = t.refresh_token;
+  }
+  return t;
+}
+
+Token Registry::fetch_token(http::Client& client, const std::string& base, const std::string& domain, const Challenge& c,
+                            const std::string& want) {
+  auto creds = credentials(base, domain);
+  std::string identity = creds ? identity_token(domain, *creds) : "";
+  if (!identity.empty()) {
+    if (auto t = fetch_token_oauth(client, domain, c, want, identity)) return *t;
+    log_.verbose("token service " + http::host_of(c.params.at("realm")) + " has no OAuth2 endpoint (HTTP 404): asking with GET");
+  }
+  http::Request tr = token_request(token_url(c, want));
+  std::string what = "anonymous access";
+  if (creds) {
+    // Without a password, the fallback offers the identity token as the secret, as
+    // containerd does: the token service it is meant for is the one asked.
+    std::string secret = creds->password.empty() ? identity : creds->password;
+    tr.headers.push_back("Authorization: Basic " + base64_encode(creds->username + ":" + secret));
+    what = creds->password.empty() ? "the identity token" : "the credentials";
+  }
+  Clock::time_point sent;
+  http::Response r = send_token_request(client, tr, &sent);
+  return token_from(r, tr.url, what, want, sent);
 }
 
 http::Response Registry::send(http::Client& client, const std::string& base, const std::string& domain, const std::string& repo,
@@ -141,23 +249,16 @@ http::Response Registry::send(http::Client& client, const std::string& base, con
   bool authed_retry = false;
   for (int hops = 0;; ) {
     req.headers = plain_headers;
+    std::string bearer;
     // Authorization goes only to the registry's own host, never to where it redirects.
     if (http::host_of(req.url) == origin_host) {
-      std::string h = auth_header(base, scope);
-      bool basic;
-      {
-        std::lock_guard<std::mutex> g(mu_);
-        basic = basic_.count(base) > 0;
-      }
-      if (h.empty() && basic) {
-        if (auto c = creds_.lookup(domain)) h = "Authorization: Basic " + base64_encode(c->username + ":" + c->password);
-      }
+      std::string h = authorization(client, base, domain, scope, &bearer);
       if (!h.empty()) req.headers.push_back(h);
     }
     http::Response resp = client.send(req);
     if (resp.status == 401 && !authed_retry && http::host_of(req.url) == origin_host) {
       authed_retry = true;
-      if (authenticate(client, base, domain, scope, resp)) continue;
+      if (authenticate(client, base, domain, scope, resp, bearer)) continue;
       return resp;
     }
     if (is_redirect(resp.status) && !resp.header("location").empty()) {

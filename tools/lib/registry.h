@@ -1,12 +1,14 @@
 #pragma once
 // A Docker Registry HTTP API v2 client: endpoints (mirrors, plain-http registries),
-// authentication (anonymous or Basic-authenticated Bearer tokens cached per scope, or
-// Basic), redirects followed by hand so that Authorization never goes to another host
-// (blob storage), and bounded retries with backoff for transient failures.
+// authentication (Bearer tokens cached per scope and renewed ahead of expiry, got
+// anonymously, with Basic credentials or with an OAuth2 identity token; or Basic),
+// redirects followed by hand so that Authorization never goes to another host (blob
+// storage), and bounded retries with backoff for transient failures.
 // One Registry is shared by all worker threads; each thread brings its own http::Client.
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -14,6 +16,7 @@
 #include "docker_config.h"
 #include "http.h"
 #include "log.h"
+#include "registry_auth.h"
 
 namespace lk::registry {
 
@@ -61,17 +64,48 @@ public:
   void sleep_backoff(int attempt) const;
 
 private:
-  std::string auth_header(const std::string& base, const std::string& scope) const;
+  // A cached bearer token and what renews it: the challenge that asked for it and the
+  // scope it was asked for.
+  struct CachedToken {
+    Token token;
+    Challenge challenge;
+    std::string scope;
+  };
+
+  // The Authorization header for a request to BASE for SCOPE: the cached bearer token
+  // (renewed first when about to expire; *BEARER gets it), Basic where the registry
+  // asked for it, or "" when nothing is known yet (a 401 will say).
+  std::string authorization(http::Client& client, const std::string& base, const std::string& domain,
+                            const std::string& scope, std::string* bearer);
+  // After a 401 to a request that carried bearer token REJECTED (or ""): true when it is
+  // worth sending again with what the challenge asked for.
   bool authenticate(http::Client& client, const std::string& base, const std::string& domain, const std::string& scope,
-                    const http::Response& challenge_resp);
+                    const http::Response& challenge_resp, const std::string& rejected);
+  // A usable token for BASE and SCOPE other than STALE: one another thread just got, or
+  // a new one from the token service C names.
+  CachedToken renew(http::Client& client, const std::string& base, const std::string& domain, const std::string& scope,
+                    const Challenge& c, const std::string& stale);
+  Token fetch_token(http::Client& client, const std::string& base, const std::string& domain, const Challenge& c,
+                    const std::string& want);
+  // nullopt when the token service has no OAuth2 endpoint (it answers 404).
+  std::optional<Token> fetch_token_oauth(http::Client& client, const std::string& domain, const Challenge& c,
+                                         const std::string& want, const std::string& identity);
+  http::Response send_token_request(http::Client& client, http::Request req, Clock::time_point* sent) const;
+  http::Request token_request(const std::string& url) const;
+  // The registry's own credentials when BASE is the registry itself: mirrors get none.
+  std::optional<Credentials> credentials(const std::string& base, const std::string& domain) const;
+  std::string identity_token(const std::string& domain, const Credentials& creds) const;
 
   Options opts_;
   const DockerConfig& creds_;
   const Log& log_;
   mutable std::mutex mu_;
-  std::map<std::string, std::string> tokens_;  // "BASE SCOPE" -> bearer token
-  std::set<std::string> basic_;                // bases that take Basic auth
-  std::map<std::string, std::string> loopback_base_;  // probed once per domain
+  // Held while fetching a token, so that threads finding the same token stale share one renewal.
+  std::mutex renew_mu_;
+  std::map<std::string, CachedToken> tokens_;         // "BASE SCOPE" -> bearer token
+  std::map<std::string, std::string> identity_tokens_;  // domain -> the replacement a token service gave
+  std::set<std::string> basic_;                         // bases that take Basic auth
+  std::map<std::string, std::string> loopback_base_;    // probed once per domain
 };
 
 }  // namespace lk::registry
