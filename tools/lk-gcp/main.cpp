@@ -55,7 +55,7 @@ int run(const lk::ToolContext& ctx) {
   opts.epoch = lk::source_date_epoch();
   lk::CompressOptions copts;
   if (args.count("level")) copts.level = args["level"].as<int>();
-  if (copts.level < -1 || copts.level > 9) throw lk::InputError("--level must be 0 to 9");
+  if (copts.level < -1 || copts.level > 12) throw lk::InputError("--level must be 0 to 12");
 
   lk::TempDir work(lk::temp_root(), "lk-gcp");
   const std::string output = args.count("output") ? args["output"].as<std::string>() : "-";
@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
       [](cxxopts::Options& o) {
         o.add_options()("uefi", "GPT disk with an EFI System Partition instead of MBR + syslinux")(
             "size", "minimum disk size (rounded up to whole GiB)", cxxopts::value<std::string>(), "SIZE")(
-            "level", "gzip level 0-9 (default 6)", cxxopts::value<int>(), "N")(
+            "level", "gzip level 0-12 (default 6; above 9, libdeflate's slower, smaller levels)", cxxopts::value<int>(), "N")(
             "i,input", "bundle tar, or a PREFIX of PREFIX-kernel files (default stdin)",
             cxxopts::value<std::string>()->default_value("-"), "FILE")(
             "o,output", "write the tarball to FILE (atomically) instead of stdout", cxxopts::value<std::string>(), "FILE");

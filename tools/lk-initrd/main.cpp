@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
             "o,output", "write PREFIX-kernel, PREFIX-initrd.img (ucode first) and PREFIX-cmdline instead of a tar",
             cxxopts::value<std::string>(), "PREFIX")(
             "compress", "gzip, zstd or none", cxxopts::value<std::string>()->default_value("gzip"), "CODEC")(
-            "level", "compression level (gzip 0-9, default 6; zstd 1-19+, default 3)", cxxopts::value<int>(), "N")(
+            "level", "compression level (gzip 0-12, default 6; zstd 1-19+, default 3)", cxxopts::value<int>(), "N")(
             "threads", "compression threads (default: one per CPU, at most 8)", cxxopts::value<int>(), "N")(
             "mem", "warn when the initrd will not fit a machine with SIZE of memory (e.g. 512M)",
             cxxopts::value<std::string>(), "SIZE")("max-size", "same as --mem", cxxopts::value<std::string>(), "SIZE");
