@@ -15,28 +15,18 @@ namespace lk {
 
 namespace {
 
-bool exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
-
 uint64_t size_of(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw InputError(path + ": " + std::strerror(errno));
   return static_cast<uint64_t>(st.st_size);
 }
 
-std::string trim_line(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 Bundle from_prefix(const std::string& prefix) {
   Bundle b;
   b.kernel = prefix + "-kernel";
   b.initrd = prefix + "-initrd.img";
-  if (!exists(b.initrd)) throw InputError(prefix + ": " + b.initrd + " is missing");
-  if (exists(prefix + "-cmdline")) b.cmdline = trim_line(read_file(prefix + "-cmdline"));
+  if (!path_exists(b.initrd)) throw InputError(prefix + ": " + b.initrd + " is missing");
+  if (path_exists(prefix + "-cmdline")) b.cmdline = trim_end(read_file(prefix + "-cmdline"));
   b.kernel_size = size_of(b.kernel);
   b.initrd_size = size_of(b.initrd);
   return b;
@@ -86,7 +76,7 @@ Bundle from_tar(const std::string& input, const std::string& workdir) {
     } else if (name == "cmdline") {
       std::string text;
       tar.copy_data([&](const void* d, size_t len) { text.append(static_cast<const char*>(d), len); });
-      b.cmdline = trim_line(text);
+      b.cmdline = trim_end(text);
     } else {
       throw InputError(where + ": unexpected member " + name + " (a bundle holds kernel, initrd.img, cmdline and ucode.cpio)");
     }
@@ -115,7 +105,7 @@ Bundle from_tar(const std::string& input, const std::string& workdir) {
 }  // namespace
 
 Bundle read_bundle(const std::string& input, const std::string& workdir) {
-  bool prefix = input != "-" && exists(input + "-kernel");
+  bool prefix = input != "-" && path_exists(input + "-kernel");
   Bundle b = prefix ? from_prefix(input) : from_tar(input, workdir);
   if (b.kernel_size == 0) throw InputError(input + ": the kernel is empty");
   if (b.initrd_size == 0) throw InputError(input + ": the initrd is empty");

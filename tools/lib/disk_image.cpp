@@ -16,7 +16,6 @@ namespace {
 constexpr uint64_t kMiB = 1 << 20;
 constexpr uint64_t kStart = kMiB;  // the partition's offset: 2048 sectors, as every tool aligns
 
-uint64_t round_up(uint64_t v, uint64_t to) { return (v + to - 1) / to * to; }
 
 uint32_t hex32(const std::string& digest, size_t at) {
   return static_cast<uint32_t>(std::stoul(digest.substr(at, 8), nullptr, 16));

@@ -38,8 +38,14 @@ private:
   int fd_ = -1;
 };
 
+// Whether PATH names anything (stat succeeds: a file, a directory...).
+bool path_exists(const std::string& path);
+uint64_t round_up(uint64_t v, uint64_t to);
+
 std::string read_file(const std::string& path);
 std::string read_stream(int fd);
+// S without its trailing newlines, carriage returns and spaces (one-line files).
+std::string trim_end(std::string s);
 void write_all(int fd, std::string_view data, const std::string& what);
 
 // Writes to PATH.tmp-XXXXXX beside the target; commit() fsyncs and renames it into

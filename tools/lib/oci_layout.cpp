@@ -29,11 +29,6 @@ void mkdirs(const std::string& path) {
   }
 }
 
-bool exists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
-}
-
 void fsync_dir(const std::string& dir) {
   Fd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (d) ::fsync(d.get());
@@ -46,7 +41,7 @@ std::string hex_of(const std::string& digest) {
 
 json read_index(const std::string& dir) {
   std::string path = dir + "/index.json";
-  if (!exists(path)) return json{{"schemaVersion", 2}, {"mediaType", oci::kOciIndex}, {"manifests", json::array()}};
+  if (!path_exists(path)) return json{{"schemaVersion", 2}, {"mediaType", oci::kOciIndex}, {"manifests", json::array()}};
   try {
     auto j = json::parse(read_file(path));
     if (!j.is_object() || !j.contains("manifests") || !j["manifests"].is_array())
@@ -63,20 +58,20 @@ OciLayout::OciLayout(std::string dir) : dir_(std::move(dir)) {
   while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
   mkdirs(dir_ + "/blobs/sha256");
   mkdirs(ingest_dir());
-  if (!exists(dir_ + "/oci-layout")) write_output(dir_ + "/oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}");
-  if (!exists(dir_ + "/index.json")) {
+  if (!path_exists(dir_ + "/oci-layout")) write_output(dir_ + "/oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}");
+  if (!path_exists(dir_ + "/index.json")) {
     FileLock lock(dir_ + "/index.json.lock");
-    if (!exists(dir_ + "/index.json")) write_output(dir_ + "/index.json", read_index(dir_).dump() + "\n");
+    if (!path_exists(dir_ + "/index.json")) write_output(dir_ + "/index.json", read_index(dir_).dump() + "\n");
   }
 }
 
 std::string OciLayout::blob_path(const std::string& digest) const { return dir_ + "/blobs/sha256/" + hex_of(digest); }
 
-bool OciLayout::has_blob(const std::string& digest) const { return exists(blob_path(digest)); }
+bool OciLayout::has_blob(const std::string& digest) const { return path_exists(blob_path(digest)); }
 
 std::string OciLayout::read_blob(const std::string& digest) const {
   std::string path = blob_path(digest);
-  if (!exists(path)) throw RuntimeError("cache " + dir_ + ": blob " + digest + " is missing");
+  if (!path_exists(path)) throw RuntimeError("cache " + dir_ + ": blob " + digest + " is missing");
   return read_file(path);
 }
 

@@ -216,19 +216,14 @@ std::vector<PinnedImage> import_docker(OciLayout& cache, const std::string& dir,
   return out;
 }
 
-bool exists(const std::string& p) {
-  struct stat st;
-  return ::stat(p.c_str(), &st) == 0;
-}
-
 }  // namespace
 
 std::vector<PinnedImage> import_archive(OciLayout& cache, const std::string& path, const Log& log) {
-  if (!exists(path)) throw InputError(path + ": " + std::strerror(errno));
+  if (!path_exists(path)) throw InputError(path + ": " + std::strerror(errno));
   TempDir tmp(cache.ingest_dir(), "import");
   unpack(path, tmp.path());
-  if (exists(tmp.path() + "/index.json") && exists(tmp.path() + "/oci-layout")) return import_oci(cache, tmp.path(), path, log);
-  if (exists(tmp.path() + "/manifest.json")) return import_docker(cache, tmp.path(), path, log);
+  if (path_exists(tmp.path() + "/index.json") && path_exists(tmp.path() + "/oci-layout")) return import_oci(cache, tmp.path(), path, log);
+  if (path_exists(tmp.path() + "/manifest.json")) return import_docker(cache, tmp.path(), path, log);
   throw InputError(path + ": neither a docker save archive (no manifest.json) nor an OCI layout (no index.json and oci-layout)");
 }
 

@@ -3,14 +3,11 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "fs.h"
 
 namespace lk::qemu {
 
 namespace {
-bool exists(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0;
-}
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -26,8 +23,8 @@ int port(const std::string& s, const std::string& spec) {
 Artifact detect_artifact(const std::string& path) {
   std::string name = path.substr(path.rfind('/') + 1);
   bool efi = name.find("-efi") != std::string::npos;
-  if (exists(path + "-kernel")) return {ArtifactKind::kKernelInitrd, path, false};
-  if (!exists(path)) throw InputError(path + ": no such file (and no " + path + "-kernel)");
+  if (path_exists(path + "-kernel")) return {ArtifactKind::kKernelInitrd, path, false};
+  if (!path_exists(path)) throw InputError(path + ": no such file (and no " + path + "-kernel)");
   if (ends_with(name, ".img.tar.gz")) return {ArtifactKind::kGceTarball, path, efi};
   if (ends_with(name, ".iso")) return {ArtifactKind::kIso, path, efi};
   if (ends_with(name, ".qcow2")) return {ArtifactKind::kQcow2Disk, path, efi};

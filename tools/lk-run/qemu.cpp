@@ -37,13 +37,7 @@ bool kvm_usable() {
   return false;
 }
 
-std::string trimmed_file(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return "";
-  std::string s = read_file(path);
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
+std::string trimmed_file(const std::string& path) { return path_exists(path) ? trim_end(read_file(path)) : ""; }
 
 // Asks the guest to power off (ACPI), then insists: quit, TERM, KILL.
 int shut_down(Child& vm, const std::string& qmp_socket, double grace, const Log& log) {
