@@ -56,6 +56,7 @@ check all-skopeo-arm64 test "$(skopeo inspect --override-arch arm64 "oci:$V/all/
 check arm-index-narrowed test "$(skopeo inspect --raw "oci:$V/arm/lower:$REG/lk/multi:v1" | py /dev/stdin '[m["digest"] for m in p["manifests"]]')" = "['$arm']"
 check arm-no-amd64-blobs test ! -e "$V/arm/lower/blobs/sha256/${amd#sha256:}"
 check single-names-manifest test "sha256:$(raw_digest "$V/single/lower" "$REG/lk/one:v1")" = "$one"
+check shared-blob-hard-linked bash -c "tar tvf '$TMP/rootfs.tar' | grep -q 'containers/volumes/arm/lower/blobs/sha256/${arm#sha256:} link to containers/volumes/all/lower/blobs/sha256/${arm#sha256:}'"
 check flat-volume-flattened test ! -e "$V/flat/lower/oci-layout" -a -n "$(ls "$V/flat/lower")"
 
 # A lock without the manifests (not made by lk-pull) is bad input.

@@ -261,6 +261,16 @@ private:
     for (const auto& digest : blobs) {
       std::string path = store_.blob_path(digest);
       TarEntry e = gen(TarEntry::kFile, root + "/blobs/sha256/" + digest.substr(7), 0644);
+      // A blob another oci volume already holds becomes a hard link to it: lower/ is
+      // only ever an overlay's read-only layer, so the two never diverge.
+      auto [first, fresh] = oci_blobs_.emplace(digest, e.path);
+      if (!fresh) {
+        e.type = TarEntry::kHardlink;
+        e.linkname = first->second;
+        out_.add(e);
+        record(e.path);
+        continue;
+      }
       Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
       struct stat st {};
       if (!fd || ::fstat(fd.get(), &st) != 0) throw RuntimeError(where + ": blob " + digest + " is not in the cache");
@@ -410,6 +420,7 @@ private:
   const Log& log_;
   std::unordered_set<std::string> written_;
   std::map<std::string, std::string> first_copy_;  // image digest -> bundle dir holding its files
+  std::map<std::string, std::string> oci_blobs_;  // digest -> where an oci volume holds it
 };
 
 }  // namespace
