@@ -5,7 +5,6 @@
 cd "$REPO"
 if ! reg_have_tools; then skip pull-import-push "docker-registry/skopeo not installed (scripts/install-deps)"; exit 0; fi
 validate() { python3 "$LK_TEST_DIR/registry/validate_layout.py" "$1" && lk-pull -q --cache "$1" --verify; }
-py() { python3 -c "import json,sys; p=json.load(open(sys.argv[1])); print($2)" "$1"; }
 read -r one_top _ < <(mkimage "$TMP/img" one --layers 3 --size 20000 --seed imp)
 read -r multi_top multi_amd multi_arm < <(mkimage "$TMP/img" multi --layers 2 --platforms linux/amd64,linux/arm64 --seed impm)
 

@@ -7,7 +7,6 @@ cd "$REPO"
 if ! reg_have_tools; then skip pull-registry "docker-registry/skopeo not installed (scripts/install-deps)"; exit 0; fi
 start_registry plain plain || { fail registry-start "docker-registry did not start"; exit 0; }
 C=$TMP/cache
-py() { python3 -c "import json,sys; p=json.load(open(sys.argv[1])); print($2)" "$1"; }
 validate() { python3 "$LK_TEST_DIR/registry/validate_layout.py" "$1" && lk-pull -q --cache "$1" --verify; }
 
 read -r one_top _ < <(mkimage "$TMP/img" one --layers 3 --size 50000 --seed one)

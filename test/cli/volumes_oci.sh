@@ -7,7 +7,6 @@ cd "$REPO"
 if ! reg_have_tools; then skip volumes-oci "docker-registry/skopeo not installed (scripts/install-deps)"; exit 0; fi
 start_registry plain plain || { fail registry-start "docker-registry did not start"; exit 0; }
 C=$TMP/cache
-py() { python3 -c "import json,sys; p=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
 read -r top amd arm _ < <(mkimage "$TMP/img" multi --layers 2 --platforms linux/amd64,linux/arm64 --seed vol)
 read -r one _ < <(mkimage "$TMP/img" one --layers 1 --seed one)

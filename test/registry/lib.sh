@@ -100,6 +100,9 @@ YML
   wait_port "$REG_PORT" || { cat "$dir/registry.log" >&2; return 1; }
 }
 
+# py FILE EXPR: prints the Python expression EXPR over the JSON document FILE, as p.
+py() { python3 -c "import json,sys; p=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
 # mkimage DIR TAG [mkimage.py options]: an OCI layout with generated layers.
 mkimage() { python3 "$REG_DIR/mkimage.py" "$@"; }
 

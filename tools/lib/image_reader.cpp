@@ -18,6 +18,18 @@ std::string ImageStore::blob_path(const std::string& digest) const {
   return dir_ + "/blobs/sha256/" + digest.substr(7);
 }
 
+std::string ImageStore::read_blob(const std::string& digest, const std::string& what) const {
+  std::string path;
+  try {
+    path = blob_path(digest);
+  } catch (const InputError& e) {
+    throw InputError(what + ": " + e.what());
+  }
+  if (!path_exists(path))
+    throw RuntimeError(what + " " + digest + " is not in the cache " + dir_ + " (run lk-pull with the same cache)");
+  return read_file(path);
+}
+
 namespace {
 bool is_layer_type(const std::string& t) {
   return t.empty() || t.rfind("application/vnd.oci.image.layer.", 0) == 0 ||
@@ -31,17 +43,9 @@ ImageData ImageStore::load(const json& image) const {
   if (!image.contains("digest") || !image["digest"].is_string())
     throw InputError("image " + out.reference + " has no digest in the lock (was it made by lk-pull?)");
   out.digest = image["digest"];
-  auto read_blob = [&](const std::string& digest, const std::string& what) {
-    std::string path = blob_path(digest);
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0)
-      throw RuntimeError("image " + out.name() + ": " + what + " " + digest + " is not in the cache " + dir_ +
-                         " (run lk-pull with the same cache)");
-    return read_file(path);
-  };
   json manifest;
   try {
-    manifest = json::parse(read_blob(out.digest, "manifest"));
+    manifest = json::parse(read_blob(out.digest, "image " + out.name() + ": manifest"));
   } catch (const json::exception& e) {
     throw RuntimeError("image " + out.name() + ": manifest is not JSON: " + e.what());
   }
@@ -52,7 +56,7 @@ ImageData ImageStore::load(const json& image) const {
     throw RuntimeError("image " + out.name() + ": manifest (" + (mt.empty() ? "no mediaType" : mt) +
                        ") has no config or layers");
   try {
-    json cfg = json::parse(read_blob(manifest["config"].value("digest", ""), "config"));
+    json cfg = json::parse(read_blob(manifest["config"].value("digest", ""), "image " + out.name() + ": config"));
     out.config = cfg.value("config", json::object());
   } catch (const json::exception& e) {
     throw RuntimeError("image " + out.name() + ": config is not JSON: " + e.what());

@@ -32,6 +32,8 @@ public:
   // manifest that is not a single-platform image is a RuntimeError naming the image.
   ImageData load(const nlohmann::json& image) const;
   std::string blob_path(const std::string& digest) const;
+  // The blob's bytes; WHAT ("image X: manifest") starts the message when it is missing.
+  std::string read_blob(const std::string& digest, const std::string& what) const;
 
 private:
   std::string dir_;

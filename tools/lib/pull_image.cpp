@@ -30,16 +30,26 @@ namespace {
 std::string short_digest(const std::string& d) { return d.substr(7, 12); }
 }  // namespace
 
+bool Puller::cache_first(const Reference& ref) const {
+  return opts_.offline || !ref.digest.empty() || !opts_.always_resolve;
+}
+
+std::optional<oci::Descriptor> Puller::cached_top(const Reference& ref, bool* named) const {
+  std::string name = ref.str();
+  if (auto entry = cache_.lookup(name)) {
+    *named = true;
+    return entry;
+  }
+  if (ref.digest.empty() || !cache_.has_blob(ref.digest)) return std::nullopt;
+  // Pinned by digest and the blob is here (pulled under another name).
+  std::string bytes = cache_.read_blob(ref.digest);
+  return oci::Descriptor{oci::detect_media_type(bytes, "", name), ref.digest, static_cast<int64_t>(bytes.size())};
+}
+
 bool Puller::resolve_from_cache(Resolved& r, std::string* missing) const {
   std::string name = r.ref.str();
-  auto entry = cache_.lookup(name);
-  if (entry) {
-    r.named = true;
-  } else if (!r.ref.digest.empty() && cache_.has_blob(r.ref.digest)) {
-    // Pinned by digest and the blob is here (pulled under another name).
-    std::string bytes = cache_.read_blob(r.ref.digest);
-    entry = oci::Descriptor{oci::detect_media_type(bytes, "", name), r.ref.digest, static_cast<int64_t>(bytes.size())};
-  } else {
+  auto entry = cached_top(r.ref, &r.named);
+  if (!entry) {
     *missing = "not in the cache";
     return false;
   }
@@ -116,13 +126,12 @@ std::vector<oci::Platform> Puller::index_platforms(const Reference& ref) {
   Resolved r;
   r.ref = ref;
   std::string bytes, ctype;
-  auto entry = cache_.lookup(name);
-  bool use_cache = opts_.offline || !ref.digest.empty() || !opts_.always_resolve;
-  if (use_cache && entry) {
+  bool named = false;
+  std::optional<oci::Descriptor> entry;
+  if (cache_first(ref)) entry = cached_top(ref, &named);
+  if (entry) {
     bytes = cache_.read_blob(entry->digest);
     ctype = entry->media_type;
-  } else if (use_cache && !ref.digest.empty() && cache_.has_blob(ref.digest)) {
-    bytes = cache_.read_blob(ref.digest);
   } else if (opts_.offline) {
     throw RuntimeError("offline: " + name + " is missing from the cache " + cache_.dir());
   } else {
@@ -253,8 +262,7 @@ std::vector<PinnedImage> Puller::pull(const std::vector<PullRequest>& requests) 
   parallel_jobs(res.size(), opts_.jobs, [&](size_t i, http::Client& client) {
     Resolved& r = res[i];
     std::string missing;
-    bool use_cache = opts_.offline || !r.ref.digest.empty() || !opts_.always_resolve;
-    if (use_cache && resolve_from_cache(r, &missing)) return;
+    if (cache_first(r.ref) && resolve_from_cache(r, &missing)) return;
     if (opts_.offline)
       throw RuntimeError("offline: " + r.ref.str() + " (" + r.want.str() + ") is missing from the cache " + cache_.dir() +
                          ": " + missing);

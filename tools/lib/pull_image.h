@@ -3,6 +3,7 @@
 // it is complete there, else from the registry), fetch the missing blobs in parallel
 // into the cache, and only then name the images in index.json. An image is named in
 // the cache only once everything it references is there, verified.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,10 @@ public:
 private:
   struct Resolved;
   std::string fetch_top(Resolved& r, http::Client& client, std::string* content_type);
+  // Whether REF is looked up in the cache before the registry (digests, or tags without --pull).
+  bool cache_first(const Reference& ref) const;
+  // What REF names in the cache: its index.json entry (NAMED set), or the blob its digest pins.
+  std::optional<oci::Descriptor> cached_top(const Reference& ref, bool* named) const;
   bool resolve_from_cache(Resolved& r, std::string* missing) const;
   void resolve_remote(Resolved& r, http::Client& client);
   void fetch_blob(const Resolved& r, const oci::Descriptor& blob, http::Client& client);

@@ -14,7 +14,6 @@
 #include "oci.h"
 #include "oci_config.h"
 #include "path_norm.h"
-#include "reference.h"
 #include "rootfs_edits.h"
 #include "sha256.h"
 #include "tar_reader.h"
@@ -83,6 +82,21 @@ private:
     if (written_.count(path)) return;
     out_.add(gen(TarEntry::kDir, path, 0755));
     record(path);
+  }
+
+  // Entry E with its E.size bytes streamed from FD; WHAT names the source in errors.
+  void add_from(const TarEntry& e, int fd, const std::string& what) {
+    out_.header(e);
+    char buf[1 << 16];
+    uint64_t left = e.size;
+    while (left) {
+      ssize_t n = ::read(fd, buf, left < sizeof buf ? static_cast<size_t>(left) : sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw RuntimeError(what + " changed while it was read");
+      out_.data(buf, static_cast<size_t>(n));
+      left -= static_cast<uint64_t>(n);
+    }
+    out_.end_entry();
   }
 
   void file(const std::string& path, const std::string& contents, uint32_t mode = 0644) {
@@ -223,14 +237,14 @@ private:
     std::set<std::string> picked;
     for (const auto& m : v["manifests"]) {
       std::string digest = m.value("digest", "");
-      auto manifest = oci::parse_manifest(read_blob(digest, where), where);
+      auto manifest = oci::parse_manifest(store_.read_blob(digest, where + ": manifest"), where);
       picked.insert(digest);
       blobs.insert(digest);
       blobs.insert(manifest.config.digest);
       for (const auto& l : manifest.layers) blobs.insert(l.digest);
     }
     std::string top = v["digest"];
-    std::string top_bytes = read_blob(top, where);
+    std::string top_bytes = store_.read_blob(top, where + ": manifest");
     std::string top_type = oci::detect_media_type(top_bytes, "", where);
     std::string generated;  // an index narrowed to the pinned platforms
     if (oci::is_index_type(top_type)) {
@@ -275,22 +289,9 @@ private:
       struct stat st {};
       if (!fd || ::fstat(fd.get(), &st) != 0) throw RuntimeError(where + ": blob " + digest + " is not in the cache");
       e.size = static_cast<uint64_t>(st.st_size);
-      out_.header(e);
-      char buf[1 << 16];
-      for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) != 0;) {
-        if (n < 0) throw_errno("read " + path);
-        out_.data(buf, static_cast<size_t>(n));
-      }
-      out_.end_entry();
+      add_from(e, fd.get(), where + ": blob " + digest);
       record(e.path);
     }
-  }
-
-  std::string read_blob(const std::string& digest, const std::string& where) const {
-    if (!is_sha256_digest(digest)) throw InputError(where + ": \"" + digest + "\" is not a sha256 digest");
-    std::string path = store_.blob_path(digest);
-    if (::access(path.c_str(), R_OK) != 0) throw RuntimeError(where + ": blob " + digest + " is not in the cache (run lk-pull with the same cache)");
-    return read_file(path);
   }
 
   void bundles(const std::string& section) {
@@ -395,17 +396,7 @@ private:
       } else if (fd) {
         TarEntry e = owned(gen(TarEntry::kFile, path, mode));
         e.size = static_cast<uint64_t>(st.st_size);
-        out_.header(e);
-        char buf[1 << 16];
-        uint64_t left = e.size;
-        while (left) {
-          ssize_t n = ::read(fd.get(), buf, left < sizeof buf ? static_cast<size_t>(left) : sizeof buf);
-          if (n < 0 && errno == EINTR) continue;
-          if (n <= 0) throw RuntimeError(where + ": files: " + src + " changed while it was read");
-          out_.data(buf, static_cast<size_t>(n));
-          left -= static_cast<uint64_t>(n);
-        }
-        out_.end_entry();
+        add_from(e, fd.get(), where + ": files: " + src);
       } else {
         out_.add(owned(gen(TarEntry::kFile, path, mode)), f.value("contents", ""));
       }
