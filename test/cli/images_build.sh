@@ -100,7 +100,7 @@ expect_fail bad-empty-initrd 2 'initrd is empty' x2.img lk-disk --format raw-bio
 expect_fail bad-disk-too-small 2 'too small' x3.img lk-disk --format raw-bios --size 8M -i bundle.tar -o x3.img
 expect_fail bad-gcp-too-small 2 'too small' x4.tar.gz lk-gcp --size 8M -i bundle.tar -o x4.tar.gz
 expect_fail bad-format 2 'must be raw-bios' x5.img lk-disk --format vhd -i bundle.tar -o x5.img
-expect_fail bad-not-a-tar 1 "b/kernel: cannot read" x6.iso lk-iso -i b/kernel -o x6.iso
+expect_fail bad-not-a-tar 2 "b/kernel: not a tar" x6.iso lk-iso -i b/kernel -o x6.iso
 mkdir nobin && for p in sh cat env; do ln -s "$(command -v $p)" nobin/$p; done
 expect_fail missing-xorriso 1 'install Debian' x7.iso env PATH="$TMP/nobin" "$LK_BIN/lk-iso" --bios -i bundle.tar -o x7.iso
 expect_fail missing-mkfs 1 'install Debian' x8.img env PATH="$TMP/nobin" "$LK_BIN/lk-disk" --format raw-bios -i bundle.tar -o x8.img

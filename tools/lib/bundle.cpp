@@ -45,15 +45,9 @@ uint64_t save(TarReader& tar, const std::string& path) {
 }
 
 Bundle from_tar(const std::string& input, const std::string& workdir) {
-  Fd owned;
-  int in = STDIN_FILENO;
-  if (input != "-") {
-    owned.reset(::open(input.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!owned) throw InputError(input + ": cannot open (" + std::string(std::strerror(errno)) + ")");
-    in = owned.get();
-  }
+  Fd in = open_input(input, "a bundle tar from lk-initrd, or -i PREFIX of PREFIX-kernel files");
   const std::string where = input == "-" ? "the bundle on stdin" : input;
-  TarReader tar = TarReader::open_fd(in, where);
+  TarReader tar = TarReader::open_stream(in.get(), where);
   Bundle b;
   b.kernel = workdir + "/kernel";
   b.initrd = workdir + "/initrd.img";

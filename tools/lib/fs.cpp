@@ -1,6 +1,7 @@
 #include "fs.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +41,8 @@ std::string read_stream(int fd) {
 std::string read_file(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) throw InputError(path + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode)) throw InputError(path + ": is a directory, not a file");
   try {
     return read_stream(fd.get());
   } catch (const RuntimeError& e) {
@@ -80,12 +83,85 @@ std::string default_cache_dir(const std::string& flag) {
   throw InputError("no cache directory: set --cache, LK_CACHE, XDG_CACHE_HOME or HOME");
 }
 
+namespace {
+
+// Takes an exclusive flock on FD; false when another process holds one.
+bool try_lock(int fd) { return ::flock(fd, LOCK_EX | LOCK_NB) == 0; }
+
+// Whether PATH still names the file open as FD (a stale-temp sweep may have removed
+// it between its creation and our lock).
+bool still_named(int fd, const std::string& path) {
+  struct stat a {}, b {};
+  return ::fstat(fd, &a) == 0 && ::lstat(path.c_str(), &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+std::string base_name(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// PATH with symlinks followed, also a dangling last one, so that replacing the result
+// keeps the links.
+std::string follow_links(std::string path) {
+  for (int hops = 0; hops < 40; ++hops) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return path;
+    std::vector<char> buf(static_cast<size_t>(st.st_size) + 256);
+    ssize_t n = ::readlink(path.c_str(), buf.data(), buf.size());
+    if (n < 0) throw_errno("readlink " + path);
+    std::string target(buf.data(), static_cast<size_t>(n));
+    path = target.starts_with('/') ? target : dirname_of(path) + "/" + target;
+  }
+  throw InputError(path + ": too many levels of symbolic links");
+}
+
+// The descriptor a name such as /dev/stdout or /proc/self/fd/3 stands for, or -1.
+int named_descriptor(const std::string& path) {
+  if (path == "/dev/stdout") return STDOUT_FILENO;
+  if (path == "/dev/stderr") return STDERR_FILENO;
+  for (std::string_view dir : {"/dev/fd/", "/proc/self/fd/"}) {
+    if (!path.starts_with(dir) || path.size() == dir.size() || path.size() > dir.size() + 6) continue;
+    int fd = 0;
+    for (char c : path.substr(dir.size())) {
+      if (c < '0' || c > '9') return -1;
+      fd = fd * 10 + (c - '0');
+    }
+    return fd;
+  }
+  return -1;
+}
+
+}  // namespace
+
+void remove_stale_temps(const std::string& dir, const std::string& prefix) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.size() != prefix.size() + 6 || !name.starts_with(prefix)) continue;
+    Fd fd(::open(entry.path().c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (!fd || !try_lock(fd.get())) continue;
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode))
+      std::filesystem::remove_all(entry.path(), ec);
+    else
+      ::unlink(entry.path().c_str());
+  }
+}
+
 TempDir::TempDir(const std::string& parent, const std::string& prefix) {
   std::error_code ec;
   std::filesystem::create_directories(parent, ec);
-  std::string tmpl = parent + "/" + prefix + "-XXXXXX";
-  if (!::mkdtemp(tmpl.data())) throw_errno("create a temporary folder in " + parent);
-  path_ = tmpl;
+  for (;;) {
+    std::string tmpl = parent + "/" + prefix + "-XXXXXX";
+    if (!::mkdtemp(tmpl.data())) throw_errno("create a temporary folder in " + parent);
+    lock_.reset(::open(tmpl.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!lock_) throw_errno("open " + tmpl);
+    ::flock(lock_.get(), LOCK_EX);
+    path_ = tmpl;
+    if (still_named(lock_.get(), path_)) break;
+  }
+  remove_stale_temps(parent, prefix + "-");
 }
 
 TempDir::~TempDir() {
@@ -93,30 +169,64 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-AtomicFile::AtomicFile(std::string path, int mode) : path_(std::move(path)) {
-  std::vector<char> tmpl(path_.begin(), path_.end());
-  const char suffix[] = ".tmp-XXXXXX";
-  tmpl.insert(tmpl.end(), suffix, suffix + sizeof suffix);
-  int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
-  if (fd < 0) throw_errno("create " + path_);
-  fd_.reset(fd);
-  tmp_ = tmpl.data();
-  if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) throw_errno("chmod " + tmp_);
+AtomicFile::AtomicFile(std::string path, int mode) {
+  if (int named = named_descriptor(path); named >= 0) {
+    fd_.reset(::fcntl(named, F_DUPFD_CLOEXEC, 3));
+    if (!fd_) throw InputError(path + ": " + std::strerror(errno));
+    path_ = std::move(path);
+    return;
+  }
+  path_ = follow_links(path);
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) throw InputError(path + ": is a directory (an output must be a file)");
+    fd_.reset(::open(path_.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC));
+    if (!fd_) throw_errno("open " + path);
+    return;
+  }
+  for (;;) {
+    std::string tmpl = path_ + ".tmp-XXXXXX";
+    int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
+    if (fd < 0) throw_errno("create " + path_);
+    fd_.reset(fd);
+    tmp_ = tmpl;
+    ::flock(fd, LOCK_EX);
+    if (still_named(fd, tmp_)) break;
+  }
+  if (::fchmod(fd_.get(), static_cast<mode_t>(mode)) != 0) throw_errno("chmod " + tmp_);
+  remove_stale_temps(dirname_of(path_), base_name(path_) + ".tmp-");
 }
 
 AtomicFile::~AtomicFile() {
-  if (!committed_) ::unlink(tmp_.c_str());
+  if (!committed_ && !direct()) ::unlink(tmp_.c_str());
 }
 
 void AtomicFile::write(std::string_view data) { write_all(fd_.get(), data, path_); }
 
 void AtomicFile::commit() {
+  if (direct()) {
+    fd_.reset();
+    committed_ = true;
+    return;
+  }
   if (::fsync(fd_.get()) != 0) throw_errno("fsync " + tmp_);
-  fd_.reset();
+  // Renamed while still locked, so no stale-temp sweep can take it first.
   if (::rename(tmp_.c_str(), path_.c_str()) != 0) throw_errno("rename " + tmp_ + " to " + path_);
   committed_ = true;
+  fd_.reset();
   Fd dir(::open(dirname_of(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir) ::fsync(dir.get());
+}
+
+Fd open_input(const std::string& path, const std::string& what) {
+  Fd fd(path == "-" ? ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  const std::string name = path == "-" ? "stdin" : path;
+  if (!fd) throw InputError(name + ": " + std::strerror(errno) + " (expected " + what + ")");
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) throw_errno("stat " + name);
+  if (S_ISDIR(st.st_mode)) throw InputError(name + ": is a directory (expected " + what + ")");
+  if (::isatty(fd.get())) throw InputError(name + ": is a terminal (expected " + what + "; use -i FILE or a pipe)");
+  return fd;
 }
 
 void write_output(const std::string& path, std::string_view data) {

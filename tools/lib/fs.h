@@ -49,7 +49,14 @@ std::string trim_end(std::string s);
 void write_all(int fd, std::string_view data, const std::string& what);
 
 // Writes to PATH.tmp-XXXXXX beside the target; commit() fsyncs and renames it into
-// place. Destroyed without commit(), the temp file is removed.
+// place. Destroyed without commit(), the temp file is removed. The temp file is flock'ed
+// while it is written, so the temp files of a killed writer (unlocked) are removed the
+// next time anyone writes the same PATH.
+//
+// Replacing is only right for a regular file. A symlink is followed: the file it points
+// to is replaced and the link stays. A device, a FIFO, /dev/stdout and /dev/fd/N are
+// written directly (direct()), as GNU tools do: replacing /dev/null with a file would
+// break the machine. A directory is an InputError.
 class AtomicFile {
 public:
   explicit AtomicFile(std::string path, int mode = 0644);
@@ -58,7 +65,9 @@ public:
   AtomicFile& operator=(const AtomicFile&) = delete;
 
   int fd() const { return fd_.get(); }
+  // The path being written; only a file written in place (!direct()) has one.
   const std::string& temp_path() const { return tmp_; }
+  bool direct() const { return tmp_.empty(); }
   void write(std::string_view data);
   void commit();
 
@@ -68,6 +77,14 @@ private:
   Fd fd_;
   bool committed_ = false;
 };
+
+// Removes DIR/NAME-prefixed temp files and folders (PREFIX followed by 6 characters, as
+// mkstemp and mkdtemp make them) that no live writer holds a flock on.
+void remove_stale_temps(const std::string& dir, const std::string& prefix);
+
+// Opens PATH ("-": stdin, duplicated) to read WHAT from ("a rootfs tar"): a directory,
+// or a terminal on stdin, is an InputError saying what was expected.
+Fd open_input(const std::string& path, const std::string& what);
 
 // Writes DATA to PATH atomically, or to stdout when PATH is "" or "-".
 void write_output(const std::string& path, std::string_view data);
@@ -98,6 +115,8 @@ std::string default_cache_dir(const std::string& flag = "");
 std::string temp_root();
 
 // A fresh directory PARENT/PREFIX-XXXXXX, removed with all it holds when destroyed.
+// It is flock'ed while it lives, so remove_stale_temps(PARENT, PREFIX + "-") can tell
+// the folder of a killed process from one in use.
 class TempDir {
 public:
   TempDir(const std::string& parent, const std::string& prefix);
@@ -108,6 +127,7 @@ public:
 
 private:
   std::string path_;
+  Fd lock_;
 };
 
 }  // namespace lk

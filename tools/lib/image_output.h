@@ -1,7 +1,8 @@
 #pragma once
 // Where an image tool's result goes: -o FILE, which appears only when complete
 // (built under a temp name beside it, then renamed), or stdout (refused on a
-// terminal; holes kept when stdout is a regular file).
+// terminal; holes kept when stdout is a regular file). An -o that names a device or
+// a FIFO is written like stdout.
 #include <memory>
 #include <string>
 

@@ -44,7 +44,7 @@ bool under_boot(const std::string& p) { return p == "boot" || p.rfind("boot/", 0
 std::unordered_map<std::string, uint32_t> link_groups(int fd) {
   std::unordered_map<std::string, uint32_t> groups;
   rewind(fd);
-  TarReader r = TarReader::open_fd(fd, kWhere);
+  TarReader r = TarReader::open_stream(fd, kWhere);
   while (r.next()) {
     TarEntry h = r.header();
     if (h.type != TarEntry::kHardlink) continue;
@@ -61,7 +61,7 @@ InitrdResult build_initrd(int fd, const InitrdSinks& sinks) {
   InitrdResult res;
   auto groups = link_groups(fd);
   rewind(fd);
-  TarReader r = TarReader::open_fd(fd, kWhere);
+  TarReader r = TarReader::open_stream(fd, kWhere);
   CpioWriter cpio(*sinks.cpio);
   uint32_t next_ino = kFirstInode;
   std::unordered_map<std::string, uint32_t> inode_of;  // link targets written so far

@@ -2,7 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,17 +26,34 @@ int decode(int status) {
   return 1;
 }
 
-struct FileActions {
-  posix_spawn_file_actions_t fa;
-  FileActions() { posix_spawn_file_actions_init(&fa); }
-  ~FileActions() { posix_spawn_file_actions_destroy(&fa); }
-};
-
-struct SpawnAttr {
-  posix_spawnattr_t attr;
-  SpawnAttr() { posix_spawnattr_init(&attr); }
-  ~SpawnAttr() { posix_spawnattr_destroy(&attr); }
-};
+// What the forked child does before exec: only async-signal-safe calls, on memory
+// prepared by the parent (another thread may hold malloc's lock at the fork).
+[[noreturn]] void exec_child(const SpawnOptions& opts, pid_t parent, char** argv, char** envp, int report) {
+  const int redirect[3] = {opts.stdin_fd, opts.stdout_fd, opts.stderr_fd};
+  for (int target = 0; target < 3; ++target) {
+    int from = redirect[target];
+    if (from < 0) continue;
+    // dup2 onto itself would keep O_CLOEXEC; going through a copy clears it.
+    if (from == target && (from = ::fcntl(from, F_DUPFD_CLOEXEC, 3)) < 0) break;
+    if (::dup2(from, target) < 0) break;
+  }
+  if (opts.new_process_group) ::setpgid(0, 0);
+  // Dies with the process that started it (a kill -9 of lk build takes its stages
+  // along), unless it is meant to outlive it; the check covers a parent already gone.
+  if (!opts.outlive_parent && (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent)) ::_exit(127);
+  // The parent may block or ignore signals; the child starts with the defaults.
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::execvpe(argv[0], argv, envp);
+  int err = errno;
+  ssize_t ignored = ::write(report, &err, sizeof err);
+  (void)ignored;
+  ::_exit(127);
+}
 }  // namespace
 
 Child::Child(const std::vector<std::string>& argv, const SpawnOptions& opts) {
@@ -44,24 +61,6 @@ Child::Child(const std::vector<std::string>& argv, const SpawnOptions& opts) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  FileActions fa;
-  if (opts.stdin_fd >= 0) posix_spawn_file_actions_adddup2(&fa.fa, opts.stdin_fd, 0);
-  if (opts.stdout_fd >= 0) posix_spawn_file_actions_adddup2(&fa.fa, opts.stdout_fd, 1);
-  if (opts.stderr_fd >= 0) posix_spawn_file_actions_adddup2(&fa.fa, opts.stderr_fd, 2);
-  SpawnAttr attr;
-  // The parent may block signals to wait for them synchronously; the child must not
-  // inherit that mask or any ignored signal.
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-  posix_spawnattr_setsigmask(&attr.attr, &none);
-  posix_spawnattr_setsigdefault(&attr.attr, &all);
-  if (opts.new_process_group) {
-    flags |= POSIX_SPAWN_SETPGROUP;
-    posix_spawnattr_setpgroup(&attr.attr, 0);
-  }
-  posix_spawnattr_setflags(&attr.attr, flags);
   std::vector<char*> envp;
   for (char** e = environ; *e; ++e) {
     std::string_view var(*e);
@@ -72,10 +71,24 @@ Child::Child(const std::vector<std::string>& argv, const SpawnOptions& opts) {
   }
   for (const auto& set : opts.env) envp.push_back(const_cast<char*>(set.c_str()));
   envp.push_back(nullptr);
-  int rc = posix_spawnp(&pid_, args[0], &fa.fa, &attr.attr, args.data(), envp.data());
-  if (rc != 0) {
+  // exec's errno comes back through a close-on-exec pipe: EOF means it ran.
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe");
+  Fd report_rd(fds[0]), report_wr(fds[1]);
+  const pid_t parent = ::getpid();
+  pid_ = ::fork();
+  if (pid_ < 0) throw_errno("cannot run " + argv[0]);
+  if (pid_ == 0) exec_child(opts, parent, args.data(), envp.data(), report_wr.get());
+  report_wr.reset();
+  int err = 0;
+  ssize_t n;
+  do {
+    n = ::read(report_rd.get(), &err, sizeof err);
+  } while (n < 0 && errno == EINTR);
+  if (n == static_cast<ssize_t>(sizeof err)) {
+    reap(0);
     pid_ = -1;
-    throw RuntimeError("cannot run " + argv[0] + ": " + std::strerror(rc));
+    throw RuntimeError("cannot run " + argv[0] + ": " + std::strerror(err));
   }
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Child processes for the host tools (qemu, xorriso, qemu-img...): spawn an argv,
 // signal it, wait for it. A Child that goes out of scope still running is killed
-// and reaped, so no tool leaves a stray VM behind when it throws.
+// and reaped, so no tool leaves a stray VM behind when it throws; and one whose parent
+// is killed outright dies with it (PR_SET_PDEATHSIG), unless made to outlive it.
 #include <sys/types.h>
 
 #include <string>
@@ -14,6 +15,7 @@ struct SpawnOptions {
   int stdout_fd = -1;
   int stderr_fd = -1;
   bool new_process_group = false;  // keep terminal Ctrl-C away from the child
+  bool outlive_parent = false;     // else it is killed when this process dies
   // NAME=VALUE settings added to (or replacing in) the inherited environment.
   std::vector<std::string> env;
 };

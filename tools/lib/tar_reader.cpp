@@ -14,12 +14,15 @@ namespace lk {
 void TarReader::Free::operator()(archive* a) const { archive_read_free(a); }
 
 TarReader::TarReader(archive* a, std::string where) : a_(a), where_(std::move(where)) {}
-TarReader::TarReader(TarReader&& o) noexcept : a_(std::move(o.a_)), entry_(o.entry_), where_(std::move(o.where_)) {}
+TarReader::TarReader(TarReader&& o) noexcept
+    : a_(std::move(o.a_)), entry_(o.entry_), where_(std::move(o.where_)), stream_(o.stream_), members_end_(o.members_end_) {}
 TarReader::~TarReader() = default;
 
 void TarReader::fail(const std::string& what) const {
   const char* msg = archive_error_string(a_.get());
-  throw RuntimeError(where_ + ": " + what + (msg ? std::string(": ") + msg : std::string()));
+  std::string text = where_ + ": " + what + (msg ? std::string(": ") + msg : std::string());
+  if (stream_) throw InputError(text);
+  throw RuntimeError(text);
 }
 
 namespace {
@@ -43,6 +46,13 @@ TarReader TarReader::open_file(const std::string& path, const std::string& where
 TarReader TarReader::open_fd(int fd, const std::string& where) {
   TarReader r(new_reader(where), where);
   if (archive_read_open_fd(r.a_.get(), fd, 1 << 20) != ARCHIVE_OK) r.fail("cannot read");
+  return r;
+}
+
+TarReader TarReader::open_stream(int fd, const std::string& where) {
+  TarReader r(new_reader(where), where);
+  r.stream_ = true;
+  if (archive_read_open_fd(r.a_.get(), fd, 1 << 20) != ARCHIVE_OK) r.fail("not a tar");
   return r;
 }
 
@@ -71,8 +81,19 @@ TarReader TarReader::open_member(TarReader& parent, const std::string& where) {
 }
 
 bool TarReader::next() {
+  if (stream_) {
+    // libarchive reads past the end marker's two blocks and reports a stream that
+    // simply stops between members as a normal end; the offsets tell the two apart.
+    if (entry_) skip_data();
+    members_end_ = archive_filter_bytes(a_.get(), 0);
+  }
   int rc = archive_read_next_header(a_.get(), &entry_);
-  if (rc == ARCHIVE_EOF) return false;
+  if (rc == ARCHIVE_EOF) {
+    entry_ = nullptr;
+    if (stream_ && archive_filter_bytes(a_.get(), 0) < members_end_ + 1024)
+      throw InputError(where_ + ": truncated: the tar ends without its end-of-archive marker (did the program writing it fail?)");
+    return false;
+  }
   if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) fail("damaged archive");
   if (archive_entry_size_is_set(entry_) && static_cast<uint64_t>(archive_entry_size(entry_)) > kMaxMemberSize)
     throw RuntimeError(where_ + ": entry \"" + raw_path() + "\" claims an absurd size (" +

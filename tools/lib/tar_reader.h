@@ -22,6 +22,10 @@ public:
   // WHERE names the stream in every error ("image X layer 2 (sha256:...)").
   static TarReader open_file(const std::string& path, const std::string& where);
   static TarReader open_fd(int fd, const std::string& where);
+  // A stage's input (a rootfs tar, a bundle): damage is bad input (InputError), and a
+  // stream that ends without the two zero blocks of tar's end marker is truncated, not
+  // short: a producer that died between two members must not pass for a whole system.
+  static TarReader open_stream(int fd, const std::string& where);
   // Reads the current member of PARENT as a tar of its own (kernel.tar inside a layer).
   static TarReader open_member(TarReader& parent, const std::string& where);
 
@@ -51,6 +55,8 @@ private:
   std::unique_ptr<archive, Free> a_;
   archive_entry* entry_ = nullptr;
   std::string where_;
+  bool stream_ = false;
+  int64_t members_end_ = 0;  // stream offset where the last member's data ended
 };
 
 }  // namespace lk

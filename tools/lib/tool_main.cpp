@@ -1,6 +1,8 @@
 #include "tool_main.h"
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <iostream>
 
 #include "error.h"
@@ -19,13 +21,15 @@ int run_tool(const ToolSpec& spec, int argc, char** argv) {
   if (spec.add_options) spec.add_options(opts);
   try {
     auto args = opts.parse(argc, argv);
-    if (args.count("help")) {
-      std::cout << opts.help();
-      if (!spec.examples.empty()) std::cout << "\nExamples:\n" << spec.examples;
-      return kExitOk;
-    }
-    if (args.count("version")) {
-      std::cout << spec.name << " " << kVersion << "\n";
+    if (args.count("help") || args.count("version")) {
+      if (args.count("help")) {
+        std::cout << opts.help();
+        if (!spec.examples.empty()) std::cout << "\nExamples:\n" << spec.examples;
+      } else {
+        std::cout << spec.name << " " << kVersion << "\n";
+      }
+      // Like every other output: one that could not be written is a failure.
+      if (!std::cout.flush()) throw RuntimeError("write stdout: " + std::string(std::strerror(errno)));
       return kExitOk;
     }
     Log::Level level = Log::kNormal;

@@ -84,14 +84,8 @@ int run(const lk::ToolContext& ctx) {
                  : args.count("max-size") ? lk::parse_size(args["max-size"].as<std::string>(), "--max-size")
                                           : 0;
 
-  std::string input = args["input"].as<std::string>();
-  lk::Fd owned;
-  int in = STDIN_FILENO;
-  if (input != "-") {
-    owned.reset(::open(input.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!owned) throw lk::InputError(input + ": cannot open");
-    in = owned.get();
-  }
+  lk::Fd owned = lk::open_input(args["input"].as<std::string>(), "a rootfs tar from lk-rootfs");
+  int in = owned.get();
   if (::lseek(in, 0, SEEK_CUR) < 0 || !S_ISREG([&] { struct stat st; ::fstat(in, &st); return st.st_mode; }())) {
     // A pipe: keep a copy to read twice (see initrd_build.h).
     lk::Fd spool = temp_file();

@@ -159,6 +159,7 @@ int run(const ToolContext& ctx) {
     so.stdout_fd = log.get();
     so.stderr_fd = log.get();
     so.new_process_group = true;
+    so.outlive_parent = true;
     Child vm(cmd, so);
     wait_until_started(vm, o.qmp_socket, state + "/qemu.log");
     pid_t pid = vm.detach();

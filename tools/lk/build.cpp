@@ -115,6 +115,13 @@ int run(const ToolContext& ctx) {
   if (args.count("pull")) pull.push_back("--pull");
   stage(pull, prefix + ".plan.json", prefix + ".lock.json");
 
+  // Every output is made in a staging folder beside them and moved into place only once
+  // every stage has succeeded: a failed build leaves the previous outputs as they were.
+  TempDir staging(dir, "." + name + ".build");
+  const std::string staged = staging.path() + "/" + name;
+  const std::string out = dir + "/" + name;
+  std::vector<std::string> outputs;
+
   // lk-rootfs | lk-initrd, streaming: the root tar never touches the disk.
   int p[2];
   if (::pipe2(p, O_CLOEXEC) != 0) throw_errno("pipe");
@@ -129,17 +136,18 @@ int run(const ToolContext& ctx) {
   wr.reset();
   SpawnOptions io;
   io.stdin_fd = rd.get();
-  // The image tools start from kernel+initrd files; unless asked for, they are dot-files.
-  const std::string out = dir + "/" + name;
-  const std::string bundle = want_kernel_initrd ? out : prefix;
-  Child i({bin + "/lk-initrd", "-o", bundle}, io);
+  Child i({bin + "/lk-initrd", "-o", staged}, io);
   rd.reset();
+  // lk-initrd refuses a tar cut short, but a failed lk-rootfs fails the build whatever
+  // it managed to write.
   int rs = r.wait(), is = i.wait();
   if (rs != 0) throw Error(rs == kExitInput ? kExitInput : kExitRuntime, "lk-rootfs failed");
-  if (is != 0) throw RuntimeError("lk-initrd failed");
-  if (want_kernel_initrd)
-    ctx.log.info("kernel+initrd: " + out + "-kernel (" + human_size(out + "-kernel") + "), " + out + "-initrd.img (" +
-                 human_size(out + "-initrd.img") + "), " + out + "-cmdline in " + seconds(started));
+  if (is != 0) throw Error(is == kExitInput ? kExitInput : kExitRuntime, "lk-initrd failed");
+  if (want_kernel_initrd) {
+    outputs.insert(outputs.end(), {"-kernel", "-initrd.img", "-cmdline"});
+    ctx.log.info("kernel+initrd: " + out + "-kernel (" + human_size(staged + "-kernel") + "), " + out + "-initrd.img (" +
+                 human_size(staged + "-initrd.img") + "), " + out + "-cmdline in " + seconds(started));
+  }
 
   for (const auto& f : formats) {
     const OutputFormat& fmt = output_format(f);
@@ -149,12 +157,13 @@ int run(const ToolContext& ctx) {
     argv.insert(argv.end(), fmt.tool.begin() + 1, fmt.tool.end());
     if (fmt.takes_size && !size.empty()) argv.insert(argv.end(), {"--size", size});
     if (ctx.log.level() == Log::kQuiet) argv.push_back("-q");
-    argv.insert(argv.end(), {"-i", bundle, "-o", out + fmt.suffix});
+    argv.insert(argv.end(), {"-i", staged, "-o", staged + fmt.suffix});
     stage(argv, "", "");
-    ctx.log.info(f + ": " + out + fmt.suffix + " (" + human_size(out + fmt.suffix) + ") in " + seconds(t));
+    outputs.push_back(fmt.suffix);
+    ctx.log.info(f + ": " + out + fmt.suffix + " (" + human_size(staged + fmt.suffix) + ") in " + seconds(t));
   }
-  if (!want_kernel_initrd)
-    for (const char* part : {"-kernel", "-initrd.img", "-cmdline"}) fs::remove(bundle + part);
+  for (const auto& suffix : outputs) fs::rename(staged + suffix, out + suffix);
+  if (Fd d{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)}) ::fsync(d.get());
   return kExitOk;
 }
 

@@ -43,6 +43,11 @@ int usage(const std::string& dir, std::ostream& os, int status) {
   for (const auto& c : commands(dir)) os << " " << c;
   os << "\n\nexamples:\n  lk build examples/nginx.yml\n  lk run qemu --publish 8080:80 nginx\n  lk pkg build pkg/init\n\n"
         "`lk COMMAND --help` shows each command's options.\n";
+  // Help that could not be written (a full disk, a closed pipe) is a failure like any other.
+  if (!os.flush()) {
+    std::cerr << "lk: write: " << std::strerror(errno) << "\n";
+    return lk::kExitRuntime;
+  }
   return status;
 }
 
@@ -54,7 +59,10 @@ int main(int argc, char** argv) {
   std::string cmd = argv[1];
   if (cmd == "-h" || cmd == "--help" || cmd == "help") return usage(dir, std::cout, lk::kExitOk);
   if (cmd == "--version") {
-    std::cout << "lk " << lk::kVersion << "\n";
+    if (!(std::cout << "lk " << lk::kVersion << "\n" << std::flush)) {
+      std::cerr << "lk: write stdout: " << std::strerror(errno) << "\n";
+      return lk::kExitRuntime;
+    }
     return lk::kExitOk;
   }
   if (cmd == "build") return lk::front::build_main(argc - 1, argv + 1);
