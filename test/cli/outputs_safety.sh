@@ -204,3 +204,14 @@ lk --help >/dev/full 2>/dev/null
 check lk-help-full-exit-1 test $? -eq 1
 lk --version >/dev/full 2>/dev/null
 check lk-version-full-exit-1 test $? -eq 1
+
+# A directory is no input file, on stdin or as a name.
+for t in "lk-parse -" lk-pull lk-rootfs; do
+  $t <"$TMP/o" >/dev/null 2>"$TMP/err"
+  check "${t% -}-stdin-directory-exit-2" test $? -eq 2
+  check "${t% -}-stdin-directory-message" grep -q 'is a directory' "$TMP/err"
+done
+lk-parse "$TMP/o" >/dev/null 2>"$TMP/err"
+check parse-directory-argument-exit-2 test $? -eq 2
+lk-rootfs -i "$TMP/o" >/dev/null 2>"$TMP/err"
+check rootfs-directory-argument-exit-2 test $? -eq 2

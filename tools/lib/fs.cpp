@@ -31,6 +31,7 @@ std::string read_stream(int fd) {
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (errno == EISDIR) throw InputError("the input is a directory, not a file");
       throw_errno("read");
     }
     out.append(buf, static_cast<size_t>(n));
