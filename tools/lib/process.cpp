@@ -29,13 +29,19 @@ int decode(int status) {
 // What the forked child does before exec: only async-signal-safe calls, on memory
 // prepared by the parent (another thread may hold malloc's lock at the fork).
 [[noreturn]] void exec_child(const SpawnOptions& opts, pid_t parent, char** argv, char** envp, int report) {
+  auto fail = [report] {
+    int err = errno;
+    ssize_t ignored = ::write(report, &err, sizeof err);
+    (void)ignored;
+    ::_exit(127);
+  };
   const int redirect[3] = {opts.stdin_fd, opts.stdout_fd, opts.stderr_fd};
   for (int target = 0; target < 3; ++target) {
     int from = redirect[target];
     if (from < 0) continue;
     // dup2 onto itself would keep O_CLOEXEC; going through a copy clears it.
-    if (from == target && (from = ::fcntl(from, F_DUPFD_CLOEXEC, 3)) < 0) break;
-    if (::dup2(from, target) < 0) break;
+    if (from == target && (from = ::fcntl(from, F_DUPFD_CLOEXEC, 3)) < 0) fail();
+    if (::dup2(from, target) < 0) fail();
   }
   if (opts.new_process_group) ::setpgid(0, 0);
   // Dies with the process that started it (a kill -9 of lk build takes its stages
@@ -49,10 +55,7 @@ int decode(int status) {
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
   ::execvpe(argv[0], argv, envp);
-  int err = errno;
-  ssize_t ignored = ::write(report, &err, sizeof err);
-  (void)ignored;
-  ::_exit(127);
+  fail();
 }
 }  // namespace
 
