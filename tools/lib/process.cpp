@@ -26,22 +26,24 @@ int decode(int status) {
   return 1;
 }
 
+// Hands errno to the parent through REPORT and ends the forked child.
+[[noreturn]] void fail_in_child(int report) {
+  int err = errno;
+  ssize_t ignored = ::write(report, &err, sizeof err);
+  (void)ignored;
+  ::_exit(127);
+}
+
 // What the forked child does before exec: only async-signal-safe calls, on memory
 // prepared by the parent (another thread may hold malloc's lock at the fork).
 [[noreturn]] void exec_child(const SpawnOptions& opts, pid_t parent, char** argv, char** envp, int report) {
-  auto fail = [report] {
-    int err = errno;
-    ssize_t ignored = ::write(report, &err, sizeof err);
-    (void)ignored;
-    ::_exit(127);
-  };
   const int redirect[3] = {opts.stdin_fd, opts.stdout_fd, opts.stderr_fd};
   for (int target = 0; target < 3; ++target) {
     int from = redirect[target];
     if (from < 0) continue;
     // dup2 onto itself would keep O_CLOEXEC; going through a copy clears it.
-    if (from == target && (from = ::fcntl(from, F_DUPFD_CLOEXEC, 3)) < 0) fail();
-    if (::dup2(from, target) < 0) fail();
+    if (from == target && (from = ::fcntl(from, F_DUPFD_CLOEXEC, 3)) < 0) fail_in_child(report);
+    if (::dup2(from, target) < 0) fail_in_child(report);
   }
   if (opts.new_process_group) ::setpgid(0, 0);
   // Dies with the process that started it (a kill -9 of lk build takes its stages
@@ -55,8 +57,7 @@ int decode(int status) {
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
   ::execvpe(argv[0], argv, envp);
-  fail();
-  ::_exit(127);  // fail() does not return; this says so to the compiler
+  fail_in_child(report);
 }
 }  // namespace
 
