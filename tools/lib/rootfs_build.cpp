@@ -104,29 +104,10 @@ private:
     record(path);
   }
 
-  // Positions a reader on NAME in the flattened image and calls FN; false when absent.
-  bool with_member(const ImageData& img, const std::string& name, const std::function<void(TarReader&, TarEntry&)>& fn) {
-    std::string dir = parent_path(name);
-    std::string whiteout = (dir.empty() ? "" : dir + "/") + ".wh." + std::string(base_name(name));
-    for (size_t i = img.layers.size(); i-- > 0;) {
-      TarReader r = TarReader::open_file(img.layers[i].path, layer_where(img, i));
-      while (r.next()) {
-        TarEntry h = r.header();
-        std::string p = clean_member_path(h.path, r.where());
-        if (p == whiteout) return false;
-        if (p != name) continue;
-        if (h.type != TarEntry::kFile)
-          throw RuntimeError(r.where() + ": \"" + name + "\" is a " + (h.type == TarEntry::kSymlink ? "symlink" : "non-file") +
-                             ", expected a regular file");
-        fn(r, h);
-        return true;
-      }
-    }
-    return false;
-  }
-
-  void copy_member_as(const ImageData& img, const std::string& name, const std::string& dest, bool keep_mode) {
-    bool found = with_member(img, name, [&](TarReader& r, TarEntry& h) {
+  // The kernel image's NAME, a regular file of the flattened image, as DEST.
+  void copy_member_as(Flattener& image, const ImageData& img, const std::string& name, const std::string& dest,
+                      bool keep_mode) {
+    bool found = image.read_member(name, [&](TarReader& r, const TarEntry& h) {
       TarEntry e = gen(TarEntry::kFile, dest, keep_mode ? h.mode : 0644);
       e.size = h.size;
       out_.header(e);
@@ -139,39 +120,38 @@ private:
 
   void kernel(const json& k) {
     ImageData img = store_.load(k);
+    Flattener image(layers_of(img, 0), "", nullptr, opts_.epoch);
+    image.index();
     dir("boot");
     file("boot/cmdline", k.value("cmdline", ""));
     std::string binary;
     for (const auto& b : k.value("binaries", json::array({"kernel"}))) {
-      if (with_member(img, b.get<std::string>(), [](TarReader&, TarEntry&) {})) {
+      if (image.has(b.get<std::string>())) {
         binary = b;
         break;
       }
     }
     if (binary.empty())
       throw InputError("kernel image " + img.name() + " has no kernel file (looked for " + k.value("binaries", json::array()).dump() + ")");
-    copy_member_as(img, binary, "boot/kernel", true);
-    if (k.contains("ucode") && k["ucode"].is_string()) copy_member_as(img, k["ucode"], "boot/ucode.cpio", false);
+    copy_member_as(image, img, binary, "boot/kernel", true);
+    if (k.contains("ucode") && k["ucode"].is_string()) copy_member_as(image, img, k["ucode"], "boot/ucode.cpio", false);
     if (k.contains("tar") && k["tar"].is_string()) {
       std::string tar = k["tar"];
-      bool found = with_member(img, tar, [&](TarReader& outer, TarEntry&) {
-        std::string where = "image " + img.name() + " " + tar;
-        TarReader inner = TarReader::open_member(outer, where);
-        while (inner.next()) {
-          TarEntry h = inner.header();
-          std::string p = clean_member_path(h.path, where);
-          if (p.empty()) continue;
-          h.path = p;
-          if (h.type == TarEntry::kHardlink) h.linkname = clean_member_path(h.linkname, where);
-          for (size_t pos = p.find('/'); pos != std::string::npos; pos = p.find('/', pos + 1))
-            if (!written_.count(p.substr(0, pos))) dir(p.substr(0, pos));
-          out_.header(h);
-          if (h.type == TarEntry::kFile) inner.copy_data([&](const void* d, size_t n) { out_.data(d, n); });
-          out_.end_entry();
-          record(p);
-        }
-      });
-      if (!found) throw InputError("kernel image " + img.name() + " has no \"" + tar + "\" (set kernel.tar: none if it has no modules)");
+      if (!image.has(tar))
+        throw InputError("kernel image " + img.name() + " has no \"" + tar + "\" (set kernel.tar: none if it has no modules)");
+      // Unpacked at / like a layer of its own, with the same checks: the kernel's
+      // unpacker would follow a symlink or a ".." in it at boot just as tar would.
+      FlattenLayer modules;
+      modules.where = "image " + img.name() + " " + tar;
+      modules.read = [&image, tar, where = modules.where](const std::function<void(TarReader&)>& fn) {
+        image.read_member(tar, [&](TarReader& outer, const TarEntry&) {
+          TarReader inner = TarReader::open_member(outer, where);
+          fn(inner);
+        });
+      };
+      std::vector<FlattenLayer> layers;
+      layers.push_back(std::move(modules));
+      Flattener(std::move(layers), "", nullptr, opts_.epoch).run(out_, recorder());
     }
   }
 
@@ -180,15 +160,18 @@ private:
     int group = 0;
     std::string apk_db;
     int apk_dbs = 0;
-    for (const auto& i : lock_.value("init", json::array())) {
+    const json inits = lock_.value("init", json::array());
+    for (const auto& i : inits) {
       ImageData img = store_.load(i);
       auto l = layers_of(img, group++);
+      // Only a merge needs each image's own database (read as the flattener sees it).
+      if (inits.size() > 1)
+        apk_dbs += Flattener(l, "", nullptr, opts_.epoch).read_member(kApkDb, [&](TarReader& r, const TarEntry&) {
+          r.copy_data([&](const void* p, size_t n) { apk_db.append(static_cast<const char*>(p), n); });
+          if (!apk_db.empty() && apk_db.back() != '\n') apk_db += '\n';
+          apk_db += '\n';
+        });
       layers.insert(layers.end(), l.begin(), l.end());
-      apk_dbs += with_member(img, kApkDb, [&](TarReader& r, TarEntry&) {
-        r.copy_data([&](const void* p, size_t n) { apk_db.append(static_cast<const char*>(p), n); });
-        if (!apk_db.empty() && apk_db.back() != '\n') apk_db += '\n';
-        apk_db += '\n';
-      });
     }
     if (layers.empty()) return;
     EditFn edit = image_edits(ImageRole::kInit, opts_.epoch);
