@@ -8,6 +8,7 @@ C=$TMP/cache
 py() { python3 -c "import json,sys; $1" "${@:2}"; }
 names() { tar tf "$1" | sed 's,/$,,'; }
 has() { names "$1" | grep -qx -- "$2"; }
+export -f names has  # for the checks that run under bash -c
 
 $GEN basic "$C" "$TMP/basic" || fail gen-basic "generator failed"
 lk-rootfs --cache "$C" <"$TMP/basic/lock.json" >"$TMP/basic.tar" 2>"$TMP/err"

@@ -43,3 +43,40 @@ check kernel-good-modules bash -c "tar tf '$TMP/good.tar' | grep -qx lib/modules
 # A failed build writes nothing with -o.
 lk-rootfs --cache "$C" -i "$TMP/bad_traversal/lock.json" -o "$TMP/out.tar" 2>/dev/null
 check failed-build-no-output test ! -e "$TMP/out.tar" -a -z "$(ls "$TMP" | grep 'out.tar.tmp')"
+
+# A hand-edited lock: container and volume names must be runc ids (one plain path
+# component), every field lk-rootfs reads must have its type; exit 2 naming the lock
+# and the field, and nothing on stdout.
+python3 test/rootfs/gen.py basic "$C" "$TMP/basic" || fail gen-basic "generator failed"
+badlock() {  # badlock NAME PYTHON-EDIT EXPECTED-MESSAGE (the edit changes p, the lock)
+  local name=$1 edit=$2 msg=$3 L=$TMP/lock-$1.json
+  python3 -c "import json,sys; p=json.load(open(sys.argv[1])); $edit; json.dump(p, open(sys.argv[2], 'w'))" \
+    "$TMP/basic/lock.json" "$L" || { fail "$name" "edit failed"; return; }
+  lk-rootfs --cache "$C" -i "$L" >"$TMP/$name.out" 2>"$TMP/$name.err"
+  local rc=$?
+  check "lock-$name-exit-2" test $rc -eq 2
+  check "lock-$name-message" grep -qF -- "lk-rootfs: $L: $msg" "$TMP/$name.err"
+  check "lock-$name-no-output" test ! -s "$TMP/$name.out"
+}
+badlock name-escape 'p["services"][0]["name"]="../../x"' 'services[0].name: "../../x" is not a container name'
+badlock name-dot 'p["onboot"][0]["name"]="."' 'onboot[0].name: "." is not a container name'
+badlock name-dotdot 'p["onshutdown"][0]["name"]=".."' 'onshutdown[0].name: ".." is not a container name'
+badlock name-slash 'p["volumes"][0]["name"]="a/b"' 'volumes[0].name: "a/b" is not a container name'
+badlock name-empty 'p["services"][1]["name"]=""' 'services[1].name: "" is not a container name'
+badlock name-twice 'p["services"][1]["name"]=p["services"][0]["name"]' 'services[1].name: "web" is used twice in services'
+badlock name-number 'p["services"][0]["name"]=5' 'services[0].name: expected a string, got a number'
+badlock name-missing 'del p["volumes"][0]["name"]' 'volumes[0].name: missing'
+badlock section-number 'p["services"]=5' 'services: expected a list, got a number'
+badlock command-string 'p["services"][0]["config"]["command"]="x"' 'services[0].config.command: expected a list of strings, got a string'
+badlock env-numbers 'p["onboot"][0]["config"]["env"]=[1]' 'onboot[0].config.env[0]: expected a string (in a list of strings), got a number'
+badlock devices-not-objects 'p["services"][0]["config"]["devices"]=["/dev/null"]' 'services[0].config.devices[0]: expected an object, got a string'
+badlock interface-flag 'p["services"][0]["config"]["runtime"]={"interfaces":[{"name":"eth0","createInRoot":"yes"}]}' 'services[0].config.runtime.interfaces[0].createInRoot: expected a boolean, got a string'
+badlock uid-name 'p["services"][0]["config"]["uid"]="web"' 'services[0].config.uid: expected a number, got a string'
+badlock file-mode-string 'p["files"][0]["mode"]="0644"' 'files[0].mode: expected a number, got a string'
+badlock file-path-missing 'del p["files"][0]["path"]' 'files[0].path: missing'
+badlock kernel-cmdline-list 'p["kernel"]["cmdline"]=["a"]' 'kernel.cmdline: expected a string, got a list'
+badlock volume-format 'p["volumes"][0]["format"]=1' 'volumes[0].format: expected a string, got a number'
+badlock image-reference 'p["init"][0]["reference"]=None' 'init[0].reference: expected a string, got null'
+badlock schema-number 'p["schema"]=1' 'not a lock file (schema is 1'
+lk-rootfs --cache "$C" -i "$TMP/basic/lock.json" >/dev/null
+check lock-good-still-builds test $? -eq 0

@@ -9,8 +9,10 @@
 #include <set>
 #include <unordered_set>
 
+#include "container_id.h"
 #include "error.h"
 #include "fs.h"
+#include "json_shape.h"
 #include "oci.h"
 #include "oci_config.h"
 #include "path_norm.h"
@@ -45,14 +47,73 @@ uint32_t dir_mode_for(uint32_t mode) {
   return d;
 }
 
+// What Builder reads from the lock, with the types it takes for granted.
+shape::Check lock_shape() {
+  using namespace shape;
+  auto image = [](std::vector<Field> more) {
+    std::vector<Field> f = {{"image", string()}, {"reference", string()}, {"digest", string()}, {"at", string()}};
+    f.insert(f.end(), more.begin(), more.end());
+    return object(std::move(f));
+  };
+  Check container = image({{"name", string(), true}, {"config", container_config_shape()}});
+  return object({
+      {"schema", string()},
+      {"kernel", or_null(image({{"cmdline", string()}, {"binaries", strings()}, {"ucode", or_null(string())}, {"tar", or_null(string())}}))},
+      {"init", list(image({}))},
+      {"volumes", list(image({{"name", string(), true},
+                              {"format", string()},
+                              {"manifests", list(object({{"digest", string()}}))}}))},
+      {"onboot", list(container)},
+      {"onshutdown", list(container)},
+      {"services", list(container)},
+      {"ids", map(number())},
+      {"files", list(object({{"path", string(), true},
+                             {"at", string()},
+                             {"mode", number()},
+                             {"uid", number()},
+                             {"gid", number()},
+                             {"source_path", string()},
+                             {"source_home", string()},
+                             {"optional", boolean()},
+                             {"directory", boolean()},
+                             {"symlink", string()},
+                             {"metadata", string()},
+                             {"contents", string()}}))},
+      {"spec", any()},
+  });
+}
+
+// Each container and volume name becomes a folder under containers/ (and a runc id):
+// one that is not a plain component would put the bundle anywhere in the tree.
+void check_names(const json& lock, const std::string& file) {
+  for (const char* section : {"onboot", "onshutdown", "services", "volumes"}) {
+    if (!lock.contains(section)) continue;
+    std::set<std::string> seen;
+    const json& list = lock[section];
+    for (size_t i = 0; i < list.size(); ++i) {
+      std::string name = list[i]["name"];
+      std::string field = file + ": " + section + "[" + std::to_string(i) + "].name: \"" + name + "\"";
+      if (!is_container_id(name))
+        throw InputError(field + " is not a container name (letters, digits, '_', '+', '-', '.'; not \".\" or \"..\")");
+      // onboot and onshutdown folders are numbered, so only services and volumes can collide.
+      if ((std::string_view(section) == "services" || std::string_view(section) == "volumes") && !seen.insert(name).second)
+        throw InputError(field + " is used twice in " + section);
+    }
+  }
+}
+
 class Builder {
 public:
   Builder(const json& lock, const ImageStore& store, TarWriter& out, const RootfsOptions& opts, const Log& log)
       : lock_(lock), store_(store), out_(out), opts_(opts), log_(log) {}
 
   void run() {
-    if (lock_.value("schema", "") != "lk.lock/v1")
-      throw InputError("not a lock file (schema is \"" + lock_.value("schema", "") + "\", expected lk.lock/v1; make it with lk-pull)");
+    if (!lock_.is_object() || lock_.value("schema", json()) != "lk.lock/v1")
+      throw InputError(opts_.lock_name + ": not a lock file (schema is " +
+                       (lock_.is_object() ? lock_.value("schema", json()).dump() : std::string("missing")) +
+                       ", expected lk.lock/v1; make it with lk-pull)");
+    shape::check(lock_, lock_shape(), opts_.lock_name);
+    check_names(lock_, opts_.lock_name);
     if (lock_.contains("kernel") && !lock_["kernel"].is_null()) kernel(lock_["kernel"]);
     init();
     volumes();
