@@ -40,6 +40,16 @@ kbad kbad_absolute 'entry "/etc/passwd" has an absolute path'
 python3 test/rootfs/gen.py tree "$C" "$TMP/good" && lk-rootfs --cache "$C" <"$TMP/good/lock.json" >"$TMP/good.tar"
 check kernel-good-exit test $? -eq 0
 check kernel-good-modules bash -c "tar tf '$TMP/good.tar' | grep -qx lib/modules/6.1.0/m.ko"
+# lk's own entries (bundles, etc/hosts, files) never go through a link an image made.
+python3 test/rootfs/gen.py bad_layout_link "$C" "$TMP/ll" && lk-rootfs --cache "$C" <"$TMP/ll/lock.json" >/dev/null 2>"$TMP/ll.err"
+check layout-link-exit-1 test $? -eq 1
+check layout-link-message grep -qF 'entry "containers/services/svc" lies below "containers", which is a symlink' "$TMP/ll.err"
+python3 test/rootfs/gen.py bad_touch_link "$C" "$TMP/tl" && lk-rootfs --cache "$C" <"$TMP/tl/lock.json" >/dev/null 2>"$TMP/tl.err"
+check touch-link-exit-1 test $? -eq 1
+check touch-link-message grep -qF 'init images: entry "etc/hosts" lies below "etc", which is a symlink' "$TMP/tl.err"
+python3 test/rootfs/gen.py bad_files_link "$C" "$TMP/fl" && lk-rootfs --cache "$C" <"$TMP/fl/lock.json" >/dev/null 2>"$TMP/fl.err"
+check files-link-exit-2 test $? -eq 2
+check files-link-message grep -qE 'spec.yml:[0-9]+:[0-9]+: files: entry "var/run/x" lies below "var/run", which is a symlink' "$TMP/fl.err"
 # A failed build writes nothing with -o.
 lk-rootfs --cache "$C" -i "$TMP/bad_traversal/lock.json" -o "$TMP/out.tar" 2>/dev/null
 check failed-build-no-output test ! -e "$TMP/out.tar" -a -z "$(ls "$TMP" | grep 'out.tar.tmp')"

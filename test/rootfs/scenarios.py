@@ -296,3 +296,21 @@ def dup_entries(c, out):
 def bad_dup_dir_to_symlink(c, out):
     """A directory with members below it, then turned into a symlink in the same layer."""
     _single(c, out, [D("d"), F("d/f", "x"), L("d", "/etc")])
+
+
+def bad_layout_link(c, out):
+    """An init image that makes containers/ a symlink: the bundles must not go through it."""
+    images = {"lk/bad:1": c.image([[L("containers", "/etc"), D("etc"), F("etc/hosts", "x")]]),
+              "lk/svc:1": c.image([[D("bin"), F("bin/svc", "svc", mode=0o755)]], config={"Cmd": ["/bin/svc"]})}
+    lock_from_spec("init:\n  - lk/bad:1\nservices:\n  - name: svc\n    image: lk/svc:1\n", images, out)
+
+
+def bad_touch_link(c, out):
+    """An image whose etc is a symlink: lk's etc/hosts must not be written through it."""
+    _single(c, out, [L("etc", "/tmp")])
+
+
+def bad_files_link(c, out):
+    """A files entry below a symlink an init image holds."""
+    lock_from_spec("init:\n  - lk/bad:1\nfiles:\n  - path: var/run/x\n    contents: y\n",
+                   {"lk/bad:1": c.image([[D("var"), L("var/run", "/run"), D("etc"), F("etc/hosts", "x")]])}, out)

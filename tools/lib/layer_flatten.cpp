@@ -147,15 +147,17 @@ void Flattener::plan_carriers(const std::vector<Link>& links) {
 }
 
 void Flattener::write_entry(TarEntry e, const std::string& path, TarWriter& out,
-                            const std::function<void(const std::string&)>& on_write, TarReader* data) {
+                            const OnWrite& on_write, TarReader* data) {
   Node& n = nodes_[path];
   n.emitted = true;
   EntryEdit edit = edit_ ? edit_(path, e) : EntryEdit{};
   if (edit.kind == EntryEdit::kDrop) return;
   std::string full = join_member(prefix_, path);
+  TarEntry::Type type = e.type;
   if (edit.kind == EntryEdit::kReplace) {
     TarEntry r = edit.replacement;
     r.path = full;
+    type = r.type;
     out.add(r, edit.contents);
   } else {
     e.path = full;
@@ -168,21 +170,32 @@ void Flattener::write_entry(TarEntry e, const std::string& path, TarWriter& out,
   }
   n.written = true;
   ++entries_;
-  if (on_write) on_write(full);
+  if (on_write) on_write(full, type);
 }
 
-void Flattener::check_parents(const std::string& path, const std::string& where) const {
+void check_not_below_link(const std::string& path, const std::function<const TarEntry::Type*(const std::string&)>& type_of,
+                          const std::string& where) {
   for_each_ancestor(path, [&](const std::string& a) {
-    auto it = nodes_.find(a);
-    if (it != nodes_.end() && it->second.type != TarEntry::kDir)
-      throw RuntimeError(where + ": entry \"" + path + "\" lies below \"" + a + "\", which is a " +
-                         type_word(it->second.type) + ": writing it would go through a link, possibly out of the root");
+    const TarEntry::Type* t = type_of(a);
+    if (t && *t != TarEntry::kDir)
+      throw RuntimeError(where + ": entry \"" + std::string(std::string_view(path).substr(0, path.find_last_not_of('/') + 1)) + "\" lies below \"" + a + "\", which is a " + type_word(*t) +
+                         ": writing it would go through a link, possibly out of the root");
     return true;
   });
 }
 
+void Flattener::check_parents(const std::string& path, const std::string& where) const {
+  check_not_below_link(
+      path,
+      [&](const std::string& a) -> const TarEntry::Type* {
+        auto it = nodes_.find(a);
+        return it == nodes_.end() ? nullptr : &it->second.type;
+      },
+      where);
+}
+
 void Flattener::ensure_parents(const std::string& path, const std::string& where, TarWriter& out,
-                               const std::function<void(const std::string&)>& on_write) {
+                               const OnWrite& on_write) {
   check_parents(path, where);
   for_each_ancestor(path, [&](const std::string& a) {
     auto it = nodes_.find(a);
@@ -202,7 +215,7 @@ void Flattener::ensure_parents(const std::string& path, const std::string& where
   });
 }
 
-void Flattener::write_pass(TarWriter& out, const std::function<void(const std::string&)>& on_write) {
+void Flattener::write_pass(TarWriter& out, const OnWrite& on_write) {
   for (size_t i = 0; i < layers_.size(); ++i) {
     const auto& layer = layers_[i];
     const int li = static_cast<int>(i);
@@ -244,7 +257,7 @@ void Flattener::index() {
   indexed_ = true;
 }
 
-void Flattener::run(TarWriter& out, const std::function<void(const std::string&)>& on_write) {
+void Flattener::run(TarWriter& out, const OnWrite& on_write) {
   index();
   write_pass(out, on_write);
 }

@@ -35,6 +35,16 @@ struct FlattenLayer {
   std::function<void(const std::function<void(TarReader&)>& fn)> read;
 };
 
+// Sees each entry as it is written: its full path (with the prefix) and its type.
+using OnWrite = std::function<void(const std::string& path, TarEntry::Type type)>;
+
+// The rule for every entry that goes into a rootfs, from a layer or from lk: no
+// ancestor of PATH is something other than a directory, or writing PATH would go
+// through a link (possibly out of the root). TYPE_OF gives what was written at a
+// path, or null; a PATH ending in '/' is itself checked. Throws RuntimeError("WHERE: entry PATH lies below ...").
+void check_not_below_link(const std::string& path, const std::function<const TarEntry::Type*(const std::string&)>& type_of,
+                          const std::string& where);
+
 // What the rootfs edits make of one path of the image (relative to its root).
 struct EntryEdit {
   enum Kind { kKeep, kDrop, kReplace } kind = kKeep;
@@ -50,7 +60,7 @@ public:
   // Pass 1 alone: enough for has() and read_member(). run() does it when not done.
   void index();
   // Both passes; writes to OUT. ON_WRITE sees every path written (with the prefix).
-  void run(TarWriter& out, const std::function<void(const std::string&)>& on_write);
+  void run(TarWriter& out, const OnWrite& on_write);
   // Whether the flattened image has PATH (relative to its root); after index().
   bool has(const std::string& path) const;
   // Calls FN with a reader on the entry that provides PATH, which must be a regular
@@ -58,6 +68,8 @@ public:
   bool read_member(const std::string& path, const std::function<void(TarReader&, const TarEntry&)>& fn);
   // Whether PATH (relative to the image root) was written.
   bool written(const std::string& path) const;
+  // check_not_below_link for PATH (relative to the image root) in this image.
+  void check_parents(const std::string& path, const std::string& where) const;
   uint64_t entries() const { return entries_; }
 
 private:
@@ -84,12 +96,10 @@ private:
   void with_reader(const FlattenLayer& layer, const std::function<void(TarReader&)>& fn) const;
   void index_pass();
   void plan_carriers(const std::vector<Link>& links);
-  // Throws when an ancestor of PATH is not a directory: writing PATH would go through it.
-  void check_parents(const std::string& path, const std::string& where) const;
-  void write_pass(TarWriter& out, const std::function<void(const std::string&)>& on_write);
+  void write_pass(TarWriter& out, const OnWrite& on_write);
   void ensure_parents(const std::string& path, const std::string& where, TarWriter& out,
-                      const std::function<void(const std::string&)>& on_write);
-  void write_entry(TarEntry e, const std::string& path, TarWriter& out, const std::function<void(const std::string&)>& on_write,
+                      const OnWrite& on_write);
+  void write_entry(TarEntry e, const std::string& path, TarWriter& out, const OnWrite& on_write,
                    TarReader* data);
 
   std::vector<FlattenLayer> layers_;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "container_id.h"
@@ -123,10 +124,23 @@ public:
   }
 
 private:
-  void record(const std::string& path) { written_.insert(path); }
-  std::function<void(const std::string&)> recorder() {
-    return [this](const std::string& p) { record(p); };
+  void record(const std::string& path, TarEntry::Type type) { written_[path] = type; }
+  OnWrite recorder() {
+    return [this](const std::string& p, TarEntry::Type t) { record(p, t); };
   }
+
+  // lk's own entries obey the flattener's rule too: an image that made "containers"
+  // or "etc" a symlink must not get bundles or files written through it.
+  void check_parents(const std::string& path, const std::string& where) const {
+    check_not_below_link(
+        path,
+        [this](const std::string& a) -> const TarEntry::Type* {
+          auto it = written_.find(a);
+          return it == written_.end() ? nullptr : &it->second;
+        },
+        where);
+  }
+  static constexpr const char* kLayout = "lk's layout of the root filesystem (over what the kernel and init images hold)";
 
   TarEntry gen(TarEntry::Type type, const std::string& path, uint32_t mode) const {
     TarEntry e;
@@ -139,14 +153,16 @@ private:
 
   // A directory lk lays out (containers/, bundle dirs), written once.
   void dir(const std::string& path) {
+    check_parents(path + "/", kLayout);  // PATH itself included
     for (size_t pos = path.find('/'); pos != std::string::npos; pos = path.find('/', pos + 1)) dir(path.substr(0, pos));
     if (written_.count(path)) return;
     out_.add(gen(TarEntry::kDir, path, 0755));
-    record(path);
+    record(path, TarEntry::kDir);
   }
 
   // Entry E with its E.size bytes streamed from FD; WHAT names the source in errors.
   void add_from(const TarEntry& e, int fd, const std::string& what) {
+    check_parents(e.path, kLayout);
     out_.header(e);
     char buf[1 << 16];
     uint64_t left = e.size;
@@ -161,8 +177,9 @@ private:
   }
 
   void file(const std::string& path, const std::string& contents, uint32_t mode = 0644) {
+    check_parents(path, kLayout);
     out_.add(gen(TarEntry::kFile, path, mode), contents);
-    record(path);
+    record(path, TarEntry::kFile);
   }
 
   // The kernel image's NAME, a regular file of the flattened image, as DEST.
@@ -171,10 +188,11 @@ private:
     bool found = image.read_member(name, [&](TarReader& r, const TarEntry& h) {
       TarEntry e = gen(TarEntry::kFile, dest, keep_mode ? h.mode : 0644);
       e.size = h.size;
+      check_parents(dest, kLayout);
       out_.header(e);
       r.copy_data([&](const void* p, size_t n) { out_.data(p, n); });
       out_.end_entry();
-      record(dest);
+      record(dest, TarEntry::kFile);
     });
     if (!found) throw InputError("kernel image " + img.name() + " has no \"" + name + "\"");
   }
@@ -248,13 +266,13 @@ private:
       };
     Flattener f(std::move(layers), "", edit, opts_.epoch);
     f.run(out_, recorder());
-    write_touch_entries(f, "", ImageRole::kInit, opts_.epoch, out_, recorder());
+    write_touch_entries(f, "init images", "", ImageRole::kInit, opts_.epoch, out_, recorder());
   }
 
   void flatten_image(const ImageData& img, const std::string& prefix, ImageRole role) {
     Flattener f(layers_of(img, 0), prefix, image_edits(role, opts_.epoch), opts_.epoch);
     f.run(out_, recorder());
-    write_touch_entries(f, prefix, role, opts_.epoch, out_, recorder());
+    write_touch_entries(f, "image " + img.name(), prefix, role, opts_.epoch, out_, recorder());
   }
 
   void volumes() {
@@ -325,8 +343,9 @@ private:
       if (!fresh) {
         e.type = TarEntry::kHardlink;
         e.linkname = first->second;
+        check_parents(e.path, kLayout);
         out_.add(e);
-        record(e.path);
+        record(e.path, e.type);
         continue;
       }
       Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -334,7 +353,7 @@ private:
       if (!fd || ::fstat(fd.get(), &st) != 0) throw RuntimeError(where + ": blob " + digest + " is not in the cache");
       e.size = static_cast<uint64_t>(st.st_size);
       add_from(e, fd.get(), where + ": blob " + digest);
-      record(e.path);
+      record(e.path, e.type);
     }
   }
 
@@ -420,17 +439,25 @@ private:
           throw InputError(where + ": files: source " + src + " is not a readable regular file");
         }
       }
+      try {
+        check_parents(path, where + ": files");
+      } catch (const RuntimeError& e) {
+        throw InputError(e.what());  // the spec's path, over what an image holds
+      }
       // Leading directories LinuxKit adds for each file; lk leaves alone those the images already have.
       for (size_t pos = path.find('/'); pos != std::string::npos; pos = path.find('/', pos + 1)) {
         std::string d = path.substr(0, pos);
         if (written_.count(d) || made.count(d)) continue;
         out_.add(owned(gen(TarEntry::kDir, d, dir_mode_for(mode))));
         made.insert(d);
-        record(d);
+        record(d, TarEntry::kDir);
       }
+      TarEntry::Type type = TarEntry::kFile;
       if (f.value("directory", false)) {
+        type = TarEntry::kDir;
         out_.add(owned(gen(TarEntry::kDir, path, mode)));
       } else if (f.contains("symlink")) {
+        type = TarEntry::kSymlink;
         TarEntry e = owned(gen(TarEntry::kSymlink, path, mode));
         e.linkname = f["symlink"];
         out_.add(e);
@@ -444,7 +471,7 @@ private:
       } else {
         out_.add(owned(gen(TarEntry::kFile, path, mode)), f.value("contents", ""));
       }
-      record(path);
+      record(path, type);
     }
   }
 
@@ -453,7 +480,7 @@ private:
   TarWriter& out_;
   const RootfsOptions& opts_;
   const Log& log_;
-  std::unordered_set<std::string> written_;
+  std::unordered_map<std::string, TarEntry::Type> written_;  // every path in the output, as last written
   std::map<std::string, std::string> first_copy_;  // image digest -> bundle dir holding its files
   std::map<std::string, std::string> oci_blobs_;  // digest -> where an oci volume holds it
 };
