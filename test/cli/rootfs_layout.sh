@@ -8,6 +8,7 @@ C=$TMP/cache
 py() { python3 -c "import json,sys; $1" "${@:2}"; }
 names() { tar tf "$1" | sed 's,/$,,'; }
 has() { names "$1" | grep -qx -- "$2"; }
+export -f names has  # for the checks that run under bash -c
 
 $GEN basic "$C" "$TMP/basic" || fail gen-basic "generator failed"
 lk-rootfs --cache "$C" <"$TMP/basic/lock.json" >"$TMP/basic.tar" 2>"$TMP/err"
@@ -106,6 +107,27 @@ for n in subprocess.run(["tar","tf",sys.argv[1]],capture_output=True,text=True).
     n=n.rstrip("/"); p=n.rsplit("/",1)[0] if "/" in n else ""
     assert p=="" or p in seen, n
     seen.add(n)' "$W"
+
+# A name listed twice in one layer: the last entry wins, as Docker and containerd
+# extract; a layer's tar ends at its first end-of-archive marker, as Go's tar reader.
+$GEN dup_entries "$C" "$TMP/dup" || fail gen-dup "generator failed"
+lk-rootfs --cache "$C" <"$TMP/dup/lock.json" >"$TMP/dup.tar" 2>"$TMP/err"
+check dup-exit test $? -eq 0
+D=$TMP/dup.tar
+mkdir -p "$TMP/d" && tar xf "$D" -C "$TMP/d"
+check dup-each-name-once test -z "$(names "$D" | sort | uniq -d)"
+check dup-dir-last-mode-wins test "$(tar tvf "$D" --no-recursion d | awk '{print $1, $2}')" = "drwxr-x--- 2/0"
+check dup-dir-keeps-children test "$(cat "$TMP/d/d/f")" = "in d"
+check dup-file-last-content-wins test "$(cat "$TMP/d/a")" = two
+check dup-file-last-mode-wins test "$(tar tvf "$D" a | cut -c1-10)" = "-rw-------"
+check dup-hardlink-keeps-earlier-data test "$(cat "$TMP/d/l")/$(cat "$TMP/d/f")" = "old/new"
+check dup-file-to-symlink test "$(readlink "$TMP/d/s")" = /etc/shadow
+check dup-file-to-symlink-link-keeps-data test "$(cat "$TMP/d/s2")" = "was a file"
+check dup-symlink-to-dir test -d "$TMP/d/t" -a ! -L "$TMP/d/t" -a "$(cat "$TMP/d/t/inside" 2>/dev/null)" = "t is a directory by now"
+check appended-tar-first-archive-only test "$(cat "$TMP/d/x")" = "first archive"
+check appended-tar-rest-ignored test ! -e "$TMP/d/y"
+lk-rootfs --cache "$C" <"$TMP/dup/lock.json" | cmp -s - "$D"
+check dup-reproducible test $? -eq 0
 
 # Bad input: not a lock, missing blob.
 echo '{"schema":"lk.plan/v1"}' | lk-rootfs --cache "$C" >/dev/null 2>"$TMP/err"

@@ -1,6 +1,8 @@
 // libFuzzer target: any bytes as an image layer (tar, gzip or zstd), flattened as
 // lk-rootfs does. A damaged or hostile layer must end in lk::InputError or
-// lk::RuntimeError, and nothing written may leave the prefix.
+// lk::RuntimeError; nothing written may leave the prefix, no name may be written
+// twice (a name listed twice in the layer comes out once, the last entry's), and
+// nothing may be written below something that is not a directory.
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -8,6 +10,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <unordered_map>
 
 #include "compress.h"
 #include "error.h"
@@ -19,7 +22,7 @@ namespace {
 
 class NullSink : public lk::ByteSink {
 public:
-  void write(const void*, size_t len) override { written_ += len; }
+  void write(const void*, size_t) override {}
   void finish() override {}
 };
 
@@ -33,8 +36,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   lk::TarWriter out(sink);
   try {
     lk::Flattener f({{path, "fuzz layer", 0}}, "containers/x/lower/", lk::image_edits(lk::ImageRole::kContainer, 0), 0);
-    f.run(out, [](const std::string& written) {
+    std::unordered_map<std::string, lk::TarEntry::Type> seen;
+    f.run(out, [&](const std::string& written, lk::TarEntry::Type type) {
       if (written.rfind("containers/", 0) != 0) std::abort();
+      if (!seen.emplace(written, type).second) std::abort();
+      for (size_t pos = written.find('/'); pos != std::string::npos; pos = written.find('/', pos + 1)) {
+        auto parent = seen.find(written.substr(0, pos));
+        if (parent != seen.end() && parent->second != lk::TarEntry::kDir) std::abort();
+      }
     });
   } catch (const lk::InputError&) {
   } catch (const lk::RuntimeError&) {

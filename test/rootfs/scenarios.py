@@ -254,3 +254,63 @@ def bench(c, out):
     md, _ = c.blob(json.dumps(manifest).encode())
     images = {"lk/bench:1": md, "lk/kernel:1": kernel_image(c, with_ucode=False)}
     lock_from_spec("kernel:\n  image: lk/kernel:1\n  cmdline: console=ttyS0\ninit:\n  - lk/bench:1\n", images, out)
+
+
+def _kernel_with_modules(c, out, modules):
+    """A kernel image whose kernel.tar holds MODULES (an entry list)."""
+    image = c.image([[F("kernel", b"MZ-kernel", mode=0o600), F("kernel.tar", tar_bytes(modules))]])
+    lock_from_spec("kernel:\n  image: lk/kbad:1\n  cmdline: console=ttyS0\n", {"lk/kbad:1": image}, out)
+
+
+def kbad_symlink_dir(c, out):
+    _kernel_with_modules(c, out, [D("lib"), L("lib/modules", "/"), F("lib/modules/etc/X", "through the link")])
+
+
+def kbad_relative_escape(c, out):
+    _kernel_with_modules(c, out, [L("usr", "../../../../"), F("usr/X", "out of the root")])
+
+
+def kbad_hardlink_missing(c, out):
+    _kernel_with_modules(c, out, [D("lib"), H("lib/m.ko", "lib/nowhere.ko")])
+
+
+def kbad_dotdot(c, out):
+    _kernel_with_modules(c, out, [D("lib"), F("lib/../../x", "escape")])
+
+
+def kbad_absolute(c, out):
+    _kernel_with_modules(c, out, [F("/etc/passwd", "root::0:0")])
+
+
+def dup_entries(c, out):
+    """Names listed twice in one layer: the last entry wins, as Docker extracts."""
+    layer = [D("d", mode=0o700, uid=1), F("d/f", "in d"), D("d", mode=0o750, uid=2),
+             F("a", "one"), F("a", "two", mode=0o600),
+             F("f", "old"), H("l", "f"), F("f", "new"),          # l keeps the data it was linked to
+             F("s", "was a file"), H("s2", "s"), L("s", "/etc/shadow"),  # a file replaced by a symlink
+             L("t", "/etc"), D("t"), F("t/inside", "t is a directory by now")]
+    appended = tar_bytes([F("x", "first archive")]) + tar_bytes([F("x", "second archive"), F("y", "only in the second")])
+    lock_from_spec("init:\n  - lk/dup:1\n", {"lk/dup:1": c.image([layer, appended])}, out)
+
+
+def bad_dup_dir_to_symlink(c, out):
+    """A directory with members below it, then turned into a symlink in the same layer."""
+    _single(c, out, [D("d"), F("d/f", "x"), L("d", "/etc")])
+
+
+def bad_layout_link(c, out):
+    """An init image that makes containers/ a symlink: the bundles must not go through it."""
+    images = {"lk/bad:1": c.image([[L("containers", "/etc"), D("etc"), F("etc/hosts", "x")]]),
+              "lk/svc:1": c.image([[D("bin"), F("bin/svc", "svc", mode=0o755)]], config={"Cmd": ["/bin/svc"]})}
+    lock_from_spec("init:\n  - lk/bad:1\nservices:\n  - name: svc\n    image: lk/svc:1\n", images, out)
+
+
+def bad_touch_link(c, out):
+    """An image whose etc is a symlink: lk's etc/hosts must not be written through it."""
+    _single(c, out, [L("etc", "/tmp")])
+
+
+def bad_files_link(c, out):
+    """A files entry below a symlink an init image holds."""
+    lock_from_spec("init:\n  - lk/bad:1\nfiles:\n  - path: var/run/x\n    contents: y\n",
+                   {"lk/bad:1": c.image([[D("var"), L("var/run", "/run"), D("etc"), F("etc/hosts", "x")]])}, out)

@@ -24,23 +24,37 @@ const char* type_word(TarEntry::Type t) {
     case TarEntry::kSymlink: return "symlink";
     case TarEntry::kHardlink: return "hard link";
     case TarEntry::kDir: return "directory";
+    case TarEntry::kChar: return "character device";
+    case TarEntry::kBlock: return "block device";
+    case TarEntry::kFifo: return "fifo";
     default: return "file";
   }
 }
-
-std::string promotion_key(int layer, const std::string& target) { return std::to_string(layer) + "/" + target; }
 
 }  // namespace
 
 Flattener::Flattener(std::vector<FlattenLayer> layers, std::string prefix, EditFn edit, int64_t epoch)
     : layers_(std::move(layers)), prefix_(std::move(prefix)), edit_(std::move(edit)), epoch_(epoch) {}
 
+void Flattener::with_reader(const FlattenLayer& layer, const std::function<void(TarReader&)>& fn) const {
+  if (layer.read) return layer.read(fn);
+  TarReader r = TarReader::open_file(layer.path, layer.where);
+  fn(r);
+}
+
 void Flattener::index_pass() {
   // Whiteouts and opaque markers seen so far in the current group, with the highest
   // layer that has them: they hide a path of layer L when that layer is above L.
   std::unordered_map<std::string, int> whiteouts, opaque;
-  std::unordered_map<std::string, int> seen_in_layer;
-  std::vector<Link> links;  // surviving hard links, top layer first, stream order within a layer
+  // Every name of the current layer as its latest entry left it, hidden or not: a
+  // hard link refers to the entry its target names at that point of the stream.
+  struct Seen {
+    TarEntry::Type type;
+    int64_t data;           // as Node::data; a file's own position
+    std::string data_name;  // for hard links: the name of the entry at DATA (or the lower target)
+  };
+  std::unordered_map<std::string, Seen> seen;
+  std::vector<Link> links;  // hard links that won their name when read, top layer first, stream order within a layer
   int group = layers_.empty() ? 0 : layers_.back().group;
   for (int i = static_cast<int>(layers_.size()) - 1; i >= 0; --i) {
     const auto& layer = layers_[static_cast<size_t>(i)];
@@ -49,72 +63,101 @@ void Flattener::index_pass() {
       opaque.clear();
       group = layer.group;
     }
-    seen_in_layer.clear();
-    TarReader r = TarReader::open_file(layer.path, layer.where);
-    while (r.next()) {
-      TarEntry h = r.header();
-      std::string p = clean_member_path(h.path, layer.where);
-      if (p.empty()) continue;
-      if (!seen_in_layer.emplace(p, 0).second)
-        throw RuntimeError(layer.where + ": entry \"" + p + "\" appears twice in the layer");
-      if (is_whiteout(p)) {
-        std::string_view base = base_name(p);
-        std::string dir = parent_path(p);
-        if (base == kOpaque) {
-          opaque.emplace(dir, i);
-        } else {
-          std::string hidden = dir.empty() ? std::string(base.substr(kWhiteout.size()))
-                                           : dir + "/" + std::string(base.substr(kWhiteout.size()));
-          if (hidden.empty() || hidden == "." || hidden == "..")
-            throw RuntimeError(layer.where + ": whiteout \"" + p + "\" names nothing");
-          whiteouts.emplace(hidden, i);
+    seen.clear();
+    with_reader(layer, [&](TarReader& r) {
+      for (uint64_t k = 0; r.next(); ++k) {
+        TarEntry h = r.header();
+        std::string p = clean_member_path(h.path, layer.where);
+        if (p.empty()) continue;
+        if (is_whiteout(p)) {
+          std::string_view base = base_name(p);
+          std::string dir = parent_path(p);
+          if (base == kOpaque) {
+            opaque.emplace(dir, i);
+          } else {
+            std::string hidden = dir.empty() ? std::string(base.substr(kWhiteout.size()))
+                                             : dir + "/" + std::string(base.substr(kWhiteout.size()));
+            if (hidden.empty() || hidden == "." || hidden == "..")
+              throw RuntimeError(layer.where + ": whiteout \"" + p + "\" names nothing");
+            whiteouts.emplace(hidden, i);
+          }
+          continue;
         }
-        continue;
+        Seen now{h.type, kNotFile, {}};
+        if (h.type == TarEntry::kFile) {
+          now.data = static_cast<int64_t>(k);
+        } else if (h.type == TarEntry::kHardlink) {
+          std::string target = clean_member_path(h.linkname, layer.where + ": hard link \"" + p + "\"");
+          auto t = seen.find(target);
+          if (t == seen.end())
+            now = {h.type, kLowerTarget, target};
+          else if (t->second.type == TarEntry::kFile)
+            now = {h.type, t->second.data, target};
+          else if (t->second.type == TarEntry::kHardlink)
+            now = {h.type, t->second.data, t->second.data_name};
+        }
+        seen[p] = now;
+
+        auto above = [&](const std::unordered_map<std::string, int>& m, const std::string& key) {
+          auto it = m.find(key);
+          return it != m.end() && it->second > i;
+        };
+        bool hidden = above(whiteouts, p) || above(opaque, "");
+        for_each_ancestor(p, [&](const std::string& a) {
+          if (above(whiteouts, a) || above(opaque, a)) hidden = true;
+          auto n = nodes_.find(a);
+          if (n != nodes_.end() && n->second.type != TarEntry::kDir && n->second.layer > i) hidden = true;
+          return !hidden;
+        });
+        if (hidden) continue;
+        auto [it, fresh] = nodes_.try_emplace(p);
+        // A higher layer's entry wins; within a layer the last one does. A later
+        // non-directory that replaces a directory leaves what came earlier below it
+        // below a non-directory, which the write pass refuses (check_parents): no
+        // entry ever goes through a link.
+        if (!fresh && it->second.layer != i) continue;
+        Node& n = it->second;
+        n.layer = i;
+        n.entry = k;
+        n.type = h.type;
+        n.data = now.data;
+        n.dir = h.type == TarEntry::kDir ? std::make_unique<TarEntry>(std::move(h)) : nullptr;
+        if (n.type == TarEntry::kHardlink) links.push_back({i, k, p, now.data, now.data_name});
       }
-      auto above = [&](const std::unordered_map<std::string, int>& m, const std::string& k) {
-        auto it = m.find(k);
-        return it != m.end() && it->second > i;
-      };
-      bool hidden = above(whiteouts, p) || above(opaque, "");
-      for_each_ancestor(p, [&](const std::string& a) {
-        if (above(whiteouts, a) || above(opaque, a)) hidden = true;
-        auto n = nodes_.find(a);
-        if (n != nodes_.end() && n->second.type != TarEntry::kDir && n->second.layer > i) hidden = true;
-        return !hidden;
-      });
-      if (hidden || nodes_.count(p)) continue;
-      Node& n = nodes_[p];
-      n.layer = i;
-      n.type = h.type;
-      if (h.type == TarEntry::kDir) n.dir = std::make_unique<TarEntry>(std::move(h));
-      if (h.type == TarEntry::kHardlink) links.push_back({i, p, clean_member_path(h.linkname, layer.where)});
-    }
+    });
   }
-  plan_promotions(links);
+  plan_carriers(links);
 }
 
-void Flattener::plan_promotions(const std::vector<Link>& links) {
-  // A surviving hard link whose target a higher layer replaced or removed: the
-  // target's data (in the link's own layer) is written under the link's name
-  // instead, and the group's other links point there. Stream order decides which
-  // name carries the data, so the result is deterministic.
+void Flattener::plan_carriers(const std::vector<Link>& links) {
+  // Surviving hard links to a file entry that lost its name (to a higher layer, a
+  // whiteout, or a later entry of the same layer): that entry's data is written
+  // under the first such link's name instead, and the others point there. Stream
+  // order decides which name carries the data, so the result is deterministic.
   for (const auto& l : links) {
-    auto t = nodes_.find(l.target);
-    if (t != nodes_.end() && t->second.layer <= l.layer && t->second.type == TarEntry::kFile) continue;
-    if (promoted_.emplace(promotion_key(l.layer, l.target), l.path).second) nodes_[l.path].type = TarEntry::kFile;
+    auto ln = nodes_.find(l.path);
+    if (ln->second.layer != l.layer || ln->second.entry != l.entry || l.data < 0) continue;
+    Slot slot{l.layer, static_cast<uint64_t>(l.data)};
+    if (carriers_.count(slot)) continue;
+    auto t = nodes_.find(l.data_name);
+    bool own = t != nodes_.end() && t->second.layer == l.layer && t->second.entry == slot.second;
+    carriers_.emplace(slot, own ? l.data_name : l.path);
+    if (!own) ln->second.type = TarEntry::kFile;
   }
 }
 
 void Flattener::write_entry(TarEntry e, const std::string& path, TarWriter& out,
-                            const std::function<void(const std::string&)>& on_write, TarReader* data) {
+                            const OnWrite& on_write, TarReader* data) {
   Node& n = nodes_[path];
   n.emitted = true;
   EntryEdit edit = edit_ ? edit_(path, e) : EntryEdit{};
   if (edit.kind == EntryEdit::kDrop) return;
   std::string full = join_member(prefix_, path);
+  TarEntry::Type type = e.type;
   if (edit.kind == EntryEdit::kReplace) {
     TarEntry r = edit.replacement;
     r.path = full;
+    type = r.type;
     out.add(r, edit.contents);
   } else {
     e.path = full;
@@ -127,16 +170,35 @@ void Flattener::write_entry(TarEntry e, const std::string& path, TarWriter& out,
   }
   n.written = true;
   ++entries_;
-  if (on_write) on_write(full);
+  if (on_write) on_write(full, type);
+}
+
+void check_not_below_link(const std::string& path, const std::function<const TarEntry::Type*(const std::string&)>& type_of,
+                          const std::string& where) {
+  for_each_ancestor(path, [&](const std::string& a) {
+    const TarEntry::Type* t = type_of(a);
+    if (t && *t != TarEntry::kDir)
+      throw RuntimeError(where + ": entry \"" + std::string(std::string_view(path).substr(0, path.find_last_not_of('/') + 1)) + "\" lies below \"" + a + "\", which is a " + type_word(*t) +
+                         ": writing it would go through a link, possibly out of the root");
+    return true;
+  });
+}
+
+void Flattener::check_parents(const std::string& path, const std::string& where) const {
+  check_not_below_link(
+      path,
+      [&](const std::string& a) -> const TarEntry::Type* {
+        auto it = nodes_.find(a);
+        return it == nodes_.end() ? nullptr : &it->second.type;
+      },
+      where);
 }
 
 void Flattener::ensure_parents(const std::string& path, const std::string& where, TarWriter& out,
-                               const std::function<void(const std::string&)>& on_write) {
+                               const OnWrite& on_write) {
+  check_parents(path, where);
   for_each_ancestor(path, [&](const std::string& a) {
     auto it = nodes_.find(a);
-    if (it != nodes_.end() && it->second.type != TarEntry::kDir)
-      throw RuntimeError(where + ": entry \"" + path + "\" lies below \"" + a + "\", which is a " +
-                         type_word(it->second.type) + ": writing it would go through a link, possibly out of the root");
     if (it != nodes_.end() && it->second.emitted) return true;
     TarEntry dir;
     if (it != nodes_.end() && it->second.dir) {
@@ -153,43 +215,79 @@ void Flattener::ensure_parents(const std::string& path, const std::string& where
   });
 }
 
-void Flattener::write_pass(TarWriter& out, const std::function<void(const std::string&)>& on_write) {
+void Flattener::write_pass(TarWriter& out, const OnWrite& on_write) {
   for (size_t i = 0; i < layers_.size(); ++i) {
     const auto& layer = layers_[i];
-    TarReader r = TarReader::open_file(layer.path, layer.where);
-    while (r.next()) {
-      TarEntry h = r.header();
-      std::string p = clean_member_path(h.path, layer.where);
-      if (p.empty() || is_whiteout(p)) continue;
-      if (!promoted_.empty() && h.type == TarEntry::kFile) {
-        auto pr = promoted_.find(promotion_key(static_cast<int>(i), p));
-        if (pr != promoted_.end()) {
-          ensure_parents(pr->second, layer.where, out, on_write);
-          write_entry(std::move(h), pr->second, out, on_write, &r);
-          continue;
+    const int li = static_cast<int>(i);
+    with_reader(layer, [&](TarReader& r) {
+      for (uint64_t k = 0; r.next(); ++k) {
+        TarEntry h = r.header();
+        std::string p = clean_member_path(h.path, layer.where);
+        if (p.empty() || is_whiteout(p)) continue;
+        if (!carriers_.empty() && h.type == TarEntry::kFile) {
+          auto c = carriers_.find({li, k});
+          if (c != carriers_.end() && c->second != p) {
+            ensure_parents(c->second, layer.where, out, on_write);
+            write_entry(std::move(h), c->second, out, on_write, &r);
+            continue;
+          }
         }
+        auto it = nodes_.find(p);
+        if (it == nodes_.end() || it->second.layer != li || it->second.entry != k || it->second.emitted) continue;
+        ensure_parents(p, layer.where, out, on_write);
+        if (h.type == TarEntry::kHardlink) {
+          std::string target = clean_member_path(h.linkname, layer.where + ": hard link \"" + p + "\"");
+          int64_t data = it->second.data;
+          std::string carrier = data >= 0 ? carriers_.at({li, static_cast<uint64_t>(data)}) : target;
+          auto t = nodes_.find(carrier);
+          if (data == kNotFile || t == nodes_.end() || !t->second.written || t->second.type == TarEntry::kDir)
+            throw RuntimeError(layer.where + ": hard link \"" + p + "\" points to \"" + target +
+                               "\", which is not a file earlier in the layer or below it");
+          h.linkname = carrier;
+        }
+        write_entry(std::move(h), p, out, on_write, &r);
       }
-      auto it = nodes_.find(p);
-      if (it == nodes_.end() || it->second.layer != static_cast<int>(i) || it->second.emitted) continue;
-      ensure_parents(p, layer.where, out, on_write);
-      if (h.type == TarEntry::kHardlink) {
-        std::string target = clean_member_path(h.linkname, layer.where + ": hard link \"" + p + "\"");
-        auto pr = promoted_.find(promotion_key(static_cast<int>(i), target));
-        const std::string& carrier = pr != promoted_.end() ? pr->second : target;
-        auto t = nodes_.find(carrier);
-        if (t == nodes_.end() || !t->second.written || t->second.type == TarEntry::kDir)
-          throw RuntimeError(layer.where + ": hard link \"" + p + "\" points to \"" + target +
-                             "\", which is not a file earlier in the layer or below it");
-        h.linkname = carrier;
-      }
-      write_entry(std::move(h), p, out, on_write, &r);
-    }
+    });
   }
 }
 
-void Flattener::run(TarWriter& out, const std::function<void(const std::string&)>& on_write) {
+void Flattener::index() {
+  if (indexed_) return;
   index_pass();
+  indexed_ = true;
+}
+
+void Flattener::run(TarWriter& out, const OnWrite& on_write) {
+  index();
   write_pass(out, on_write);
+}
+
+bool Flattener::has(const std::string& path) const {
+  auto it = nodes_.find(path);
+  return it != nodes_.end() && it->second.layer >= 0;
+}
+
+bool Flattener::read_member(const std::string& path, const std::function<void(TarReader&, const TarEntry&)>& fn) {
+  index();
+  auto it = nodes_.find(path);
+  if (it == nodes_.end() || it->second.layer < 0) return false;
+  const Node& n = it->second;
+  const FlattenLayer& layer = layers_[static_cast<size_t>(n.layer)];
+  check_parents(path, layer.where);
+  bool found = false;
+  with_reader(layer, [&](TarReader& r) {
+    for (uint64_t k = 0; r.next(); ++k) {
+      if (k != n.entry) continue;
+      TarEntry h = r.header();
+      if (h.type != TarEntry::kFile)
+        throw RuntimeError(layer.where + ": \"" + path + "\" is a " + type_word(h.type) + ", expected a regular file");
+      fn(r, h);
+      found = true;
+      return;
+    }
+  });
+  if (!found) throw RuntimeError(layer.where + ": \"" + path + "\" is no longer in the layer (did it change while read?)");
+  return true;
 }
 
 bool Flattener::written(const std::string& path) const {

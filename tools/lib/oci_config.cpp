@@ -275,7 +275,72 @@ json resolve_id(const json& v, const json& ids, const std::string& where) {
 
 std::string moby_label_text(const json& image_config) {
   if (!image_config.is_object() || !image_config.contains("Labels") || !image_config["Labels"].is_object()) return "";
-  return image_config["Labels"].value("org.mobyproject.config", "");
+  const json& labels = image_config["Labels"];
+  auto it = labels.find("org.mobyproject.config");
+  return it != labels.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+shape::Check container_config_shape() {
+  using namespace shape;
+  Check id_maps = list(object({{"containerID", number()}, {"hostID", number()}, {"size", number()}}));
+  Check mount = object({{"destination", string()}, {"type", string()}, {"source", string()}, {"options", strings()},
+                        {"uidMappings", id_maps}, {"gidMappings", id_maps}});
+  Check objects = list(map(any()));
+  return object({
+      {"readonly", boolean()},
+      {"capabilities", strings()},
+      {"capabilities.add", strings()},
+      {"ambient", strings()},
+      {"uid", number()},
+      {"gid", number()},
+      {"additionalGids", list(number())},
+      {"command", strings()},
+      {"env", strings()},
+      {"cwd", string()},
+      {"hostname", string()},
+      {"cgroupsPath", string()},
+      {"rootfsPropagation", string()},
+      {"net", string()},
+      {"ipc", string()},
+      {"uts", string()},
+      {"pid", string()},
+      {"userns", string()},
+      {"rlimits", list(object({{"type", string()}, {"soft", number()}, {"hard", number()}}))},
+      {"noNewPrivileges", boolean()},
+      {"oomScoreAdj", number()},
+      {"disableOOMKiller", boolean()},
+      {"tmpfs", strings()},
+      {"binds", strings()},
+      {"binds.add", strings()},
+      {"mounts", list(mount)},
+      {"annotations", map(string())},
+      {"devices", list(object({{"path", string(), true}, {"type", string(), true}, {"major", number()},
+                               {"minor", number()}, {"mode", number()}}))},
+      {"uidMappings", id_maps},
+      {"gidMappings", id_maps},
+      {"sysctl", map(string())},
+      {"maskedPaths", strings()},
+      {"readonlyPaths", strings()},
+      {"resources", object({{"devices", objects},
+                            {"memory", map(any())},
+                            {"cpu", map(any())},
+                            {"pids", map(any())},
+                            {"blockio", object({{"weightDevice", objects},
+                                                {"throttleReadBpsDevice", objects},
+                                                {"throttleWriteBpsDevice", objects},
+                                                {"throttleReadIOPSDevice", objects},
+                                                {"throttleWriteIOPSDevice", objects}})},
+                            {"hugepageLimits", objects},
+                            {"network", object({{"priorities", objects}})},
+                            {"rdma", map(any())}})},
+      {"runtime", object({{"cgroups", strings()},
+                          {"mounts", list(mount)},
+                          {"mkdir", strings()},
+                          {"interfaces", list(object({{"name", string()}, {"add", string()}, {"peer", string()},
+                                                      {"createInRoot", boolean()}}))},
+                          {"bindNS", map(string())},
+                          {"namespace", string()}})},
+  });
 }
 
 json parse_moby_label(const std::string& text, const json& ids, const std::string& where) {

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "json_shape.h"
+
 namespace lk {
 
 struct OciInputs {
@@ -26,6 +28,10 @@ nlohmann::json parse_moby_label(const std::string& text, const nlohmann::json& i
 
 // The label's text from an image config's Labels, or "" when there is none.
 std::string moby_label_text(const nlohmann::json& image_config);
+
+// The types make_oci_spec needs in OciInputs::yaml (a lock entry's "config"), which
+// it then takes for granted.
+shape::Check container_config_shape();
 
 // Throws InputError for what only shows up after merging (a mount without a type).
 OciSpec make_oci_spec(const OciInputs& in);

@@ -7,10 +7,13 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 
+#include "container_id.h"
 #include "error.h"
 #include "fs.h"
+#include "json_shape.h"
 #include "oci.h"
 #include "oci_config.h"
 #include "path_norm.h"
@@ -45,14 +48,73 @@ uint32_t dir_mode_for(uint32_t mode) {
   return d;
 }
 
+// What Builder reads from the lock, with the types it takes for granted.
+shape::Check lock_shape() {
+  using namespace shape;
+  auto image = [](std::vector<Field> more) {
+    std::vector<Field> f = {{"image", string()}, {"reference", string()}, {"digest", string()}, {"at", string()}};
+    f.insert(f.end(), more.begin(), more.end());
+    return object(std::move(f));
+  };
+  Check container = image({{"name", string(), true}, {"config", container_config_shape()}});
+  return object({
+      {"schema", string()},
+      {"kernel", or_null(image({{"cmdline", string()}, {"binaries", strings()}, {"ucode", or_null(string())}, {"tar", or_null(string())}}))},
+      {"init", list(image({}))},
+      {"volumes", list(image({{"name", string(), true},
+                              {"format", string()},
+                              {"manifests", list(object({{"digest", string()}}))}}))},
+      {"onboot", list(container)},
+      {"onshutdown", list(container)},
+      {"services", list(container)},
+      {"ids", map(number())},
+      {"files", list(object({{"path", string(), true},
+                             {"at", string()},
+                             {"mode", number()},
+                             {"uid", number()},
+                             {"gid", number()},
+                             {"source_path", string()},
+                             {"source_home", string()},
+                             {"optional", boolean()},
+                             {"directory", boolean()},
+                             {"symlink", string()},
+                             {"metadata", string()},
+                             {"contents", string()}}))},
+      {"spec", any()},
+  });
+}
+
+// Each container and volume name becomes a folder under containers/ (and a runc id):
+// one that is not a plain component would put the bundle anywhere in the tree.
+void check_names(const json& lock, const std::string& file) {
+  for (const char* section : {"onboot", "onshutdown", "services", "volumes"}) {
+    if (!lock.contains(section)) continue;
+    std::set<std::string> seen;
+    const json& list = lock[section];
+    for (size_t i = 0; i < list.size(); ++i) {
+      std::string name = list[i]["name"];
+      std::string field = file + ": " + section + "[" + std::to_string(i) + "].name: \"" + name + "\"";
+      if (!is_container_id(name))
+        throw InputError(field + " is not a container name (letters, digits, '_', '+', '-', '.'; not \".\" or \"..\")");
+      // onboot and onshutdown folders are numbered, so only services and volumes can collide.
+      if ((std::string_view(section) == "services" || std::string_view(section) == "volumes") && !seen.insert(name).second)
+        throw InputError(field + " is used twice in " + section);
+    }
+  }
+}
+
 class Builder {
 public:
   Builder(const json& lock, const ImageStore& store, TarWriter& out, const RootfsOptions& opts, const Log& log)
       : lock_(lock), store_(store), out_(out), opts_(opts), log_(log) {}
 
   void run() {
-    if (lock_.value("schema", "") != "lk.lock/v1")
-      throw InputError("not a lock file (schema is \"" + lock_.value("schema", "") + "\", expected lk.lock/v1; make it with lk-pull)");
+    if (!lock_.is_object() || lock_.value("schema", json()) != "lk.lock/v1")
+      throw InputError(opts_.lock_name + ": not a lock file (schema is " +
+                       (lock_.is_object() ? lock_.value("schema", json()).dump() : std::string("missing")) +
+                       ", expected lk.lock/v1; make it with lk-pull)");
+    shape::check(lock_, lock_shape(), opts_.lock_name);
+    check_names(lock_, opts_.lock_name);
     if (lock_.contains("kernel") && !lock_["kernel"].is_null()) kernel(lock_["kernel"]);
     init();
     volumes();
@@ -62,10 +124,23 @@ public:
   }
 
 private:
-  void record(const std::string& path) { written_.insert(path); }
-  std::function<void(const std::string&)> recorder() {
-    return [this](const std::string& p) { record(p); };
+  void record(const std::string& path, TarEntry::Type type) { written_[path] = type; }
+  OnWrite recorder() {
+    return [this](const std::string& p, TarEntry::Type t) { record(p, t); };
   }
+
+  // lk's own entries obey the flattener's rule too: an image that made "containers"
+  // or "etc" a symlink must not get bundles or files written through it.
+  void check_parents(const std::string& path, const std::string& where) const {
+    check_not_below_link(
+        path,
+        [this](const std::string& a) -> const TarEntry::Type* {
+          auto it = written_.find(a);
+          return it == written_.end() ? nullptr : &it->second;
+        },
+        where);
+  }
+  static constexpr const char* kLayout = "lk's layout of the root filesystem (over what the kernel and init images hold)";
 
   TarEntry gen(TarEntry::Type type, const std::string& path, uint32_t mode) const {
     TarEntry e;
@@ -78,14 +153,16 @@ private:
 
   // A directory lk lays out (containers/, bundle dirs), written once.
   void dir(const std::string& path) {
+    check_parents(path + "/", kLayout);  // PATH itself included
     for (size_t pos = path.find('/'); pos != std::string::npos; pos = path.find('/', pos + 1)) dir(path.substr(0, pos));
     if (written_.count(path)) return;
     out_.add(gen(TarEntry::kDir, path, 0755));
-    record(path);
+    record(path, TarEntry::kDir);
   }
 
   // Entry E with its E.size bytes streamed from FD; WHAT names the source in errors.
   void add_from(const TarEntry& e, int fd, const std::string& what) {
+    check_parents(e.path, kLayout);
     out_.header(e);
     char buf[1 << 16];
     uint64_t left = e.size;
@@ -100,78 +177,60 @@ private:
   }
 
   void file(const std::string& path, const std::string& contents, uint32_t mode = 0644) {
+    check_parents(path, kLayout);
     out_.add(gen(TarEntry::kFile, path, mode), contents);
-    record(path);
+    record(path, TarEntry::kFile);
   }
 
-  // Positions a reader on NAME in the flattened image and calls FN; false when absent.
-  bool with_member(const ImageData& img, const std::string& name, const std::function<void(TarReader&, TarEntry&)>& fn) {
-    std::string dir = parent_path(name);
-    std::string whiteout = (dir.empty() ? "" : dir + "/") + ".wh." + std::string(base_name(name));
-    for (size_t i = img.layers.size(); i-- > 0;) {
-      TarReader r = TarReader::open_file(img.layers[i].path, layer_where(img, i));
-      while (r.next()) {
-        TarEntry h = r.header();
-        std::string p = clean_member_path(h.path, r.where());
-        if (p == whiteout) return false;
-        if (p != name) continue;
-        if (h.type != TarEntry::kFile)
-          throw RuntimeError(r.where() + ": \"" + name + "\" is a " + (h.type == TarEntry::kSymlink ? "symlink" : "non-file") +
-                             ", expected a regular file");
-        fn(r, h);
-        return true;
-      }
-    }
-    return false;
-  }
-
-  void copy_member_as(const ImageData& img, const std::string& name, const std::string& dest, bool keep_mode) {
-    bool found = with_member(img, name, [&](TarReader& r, TarEntry& h) {
+  // The kernel image's NAME, a regular file of the flattened image, as DEST.
+  void copy_member_as(Flattener& image, const ImageData& img, const std::string& name, const std::string& dest,
+                      bool keep_mode) {
+    bool found = image.read_member(name, [&](TarReader& r, const TarEntry& h) {
       TarEntry e = gen(TarEntry::kFile, dest, keep_mode ? h.mode : 0644);
       e.size = h.size;
+      check_parents(dest, kLayout);
       out_.header(e);
       r.copy_data([&](const void* p, size_t n) { out_.data(p, n); });
       out_.end_entry();
-      record(dest);
+      record(dest, TarEntry::kFile);
     });
     if (!found) throw InputError("kernel image " + img.name() + " has no \"" + name + "\"");
   }
 
   void kernel(const json& k) {
     ImageData img = store_.load(k);
+    Flattener image(layers_of(img, 0), "", nullptr, opts_.epoch);
+    image.index();
     dir("boot");
     file("boot/cmdline", k.value("cmdline", ""));
     std::string binary;
     for (const auto& b : k.value("binaries", json::array({"kernel"}))) {
-      if (with_member(img, b.get<std::string>(), [](TarReader&, TarEntry&) {})) {
+      if (image.has(b.get<std::string>())) {
         binary = b;
         break;
       }
     }
     if (binary.empty())
       throw InputError("kernel image " + img.name() + " has no kernel file (looked for " + k.value("binaries", json::array()).dump() + ")");
-    copy_member_as(img, binary, "boot/kernel", true);
-    if (k.contains("ucode") && k["ucode"].is_string()) copy_member_as(img, k["ucode"], "boot/ucode.cpio", false);
+    copy_member_as(image, img, binary, "boot/kernel", true);
+    if (k.contains("ucode") && k["ucode"].is_string()) copy_member_as(image, img, k["ucode"], "boot/ucode.cpio", false);
     if (k.contains("tar") && k["tar"].is_string()) {
       std::string tar = k["tar"];
-      bool found = with_member(img, tar, [&](TarReader& outer, TarEntry&) {
-        std::string where = "image " + img.name() + " " + tar;
-        TarReader inner = TarReader::open_member(outer, where);
-        while (inner.next()) {
-          TarEntry h = inner.header();
-          std::string p = clean_member_path(h.path, where);
-          if (p.empty()) continue;
-          h.path = p;
-          if (h.type == TarEntry::kHardlink) h.linkname = clean_member_path(h.linkname, where);
-          for (size_t pos = p.find('/'); pos != std::string::npos; pos = p.find('/', pos + 1))
-            if (!written_.count(p.substr(0, pos))) dir(p.substr(0, pos));
-          out_.header(h);
-          if (h.type == TarEntry::kFile) inner.copy_data([&](const void* d, size_t n) { out_.data(d, n); });
-          out_.end_entry();
-          record(p);
-        }
-      });
-      if (!found) throw InputError("kernel image " + img.name() + " has no \"" + tar + "\" (set kernel.tar: none if it has no modules)");
+      if (!image.has(tar))
+        throw InputError("kernel image " + img.name() + " has no \"" + tar + "\" (set kernel.tar: none if it has no modules)");
+      // Unpacked at / like a layer of its own, with the same checks: the kernel's
+      // unpacker would follow a symlink or a ".." in it at boot just as tar would.
+      FlattenLayer modules;
+      modules.where = "image " + img.name() + " " + tar;
+      modules.read = [&image, tar, where = modules.where](const std::function<void(TarReader&)>& fn) {
+        image.read_member(tar, [&](TarReader& outer, const TarEntry&) {
+          TarReader inner = TarReader::open_member(outer, where);
+          fn(inner);
+        });
+      };
+      std::vector<FlattenLayer> layers;
+      layers.push_back(std::move(modules));
+      Flattener(std::move(layers), "", nullptr, opts_.epoch).run(out_, recorder());
     }
   }
 
@@ -180,15 +239,18 @@ private:
     int group = 0;
     std::string apk_db;
     int apk_dbs = 0;
-    for (const auto& i : lock_.value("init", json::array())) {
+    const json inits = lock_.value("init", json::array());
+    for (const auto& i : inits) {
       ImageData img = store_.load(i);
       auto l = layers_of(img, group++);
+      // Only a merge needs each image's own database (read as the flattener sees it).
+      if (inits.size() > 1)
+        apk_dbs += Flattener(l, "", nullptr, opts_.epoch).read_member(kApkDb, [&](TarReader& r, const TarEntry&) {
+          r.copy_data([&](const void* p, size_t n) { apk_db.append(static_cast<const char*>(p), n); });
+          if (!apk_db.empty() && apk_db.back() != '\n') apk_db += '\n';
+          apk_db += '\n';
+        });
       layers.insert(layers.end(), l.begin(), l.end());
-      apk_dbs += with_member(img, kApkDb, [&](TarReader& r, TarEntry&) {
-        r.copy_data([&](const void* p, size_t n) { apk_db.append(static_cast<const char*>(p), n); });
-        if (!apk_db.empty() && apk_db.back() != '\n') apk_db += '\n';
-        apk_db += '\n';
-      });
     }
     if (layers.empty()) return;
     EditFn edit = image_edits(ImageRole::kInit, opts_.epoch);
@@ -204,13 +266,13 @@ private:
       };
     Flattener f(std::move(layers), "", edit, opts_.epoch);
     f.run(out_, recorder());
-    write_touch_entries(f, "", ImageRole::kInit, opts_.epoch, out_, recorder());
+    write_touch_entries(f, "init images", "", ImageRole::kInit, opts_.epoch, out_, recorder());
   }
 
   void flatten_image(const ImageData& img, const std::string& prefix, ImageRole role) {
     Flattener f(layers_of(img, 0), prefix, image_edits(role, opts_.epoch), opts_.epoch);
     f.run(out_, recorder());
-    write_touch_entries(f, prefix, role, opts_.epoch, out_, recorder());
+    write_touch_entries(f, "image " + img.name(), prefix, role, opts_.epoch, out_, recorder());
   }
 
   void volumes() {
@@ -281,8 +343,9 @@ private:
       if (!fresh) {
         e.type = TarEntry::kHardlink;
         e.linkname = first->second;
+        check_parents(e.path, kLayout);
         out_.add(e);
-        record(e.path);
+        record(e.path, e.type);
         continue;
       }
       Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -290,7 +353,7 @@ private:
       if (!fd || ::fstat(fd.get(), &st) != 0) throw RuntimeError(where + ": blob " + digest + " is not in the cache");
       e.size = static_cast<uint64_t>(st.st_size);
       add_from(e, fd.get(), where + ": blob " + digest);
-      record(e.path);
+      record(e.path, e.type);
     }
   }
 
@@ -376,17 +439,25 @@ private:
           throw InputError(where + ": files: source " + src + " is not a readable regular file");
         }
       }
+      try {
+        check_parents(path, where + ": files");
+      } catch (const RuntimeError& e) {
+        throw InputError(e.what());  // the spec's path, over what an image holds
+      }
       // Leading directories LinuxKit adds for each file; lk leaves alone those the images already have.
       for (size_t pos = path.find('/'); pos != std::string::npos; pos = path.find('/', pos + 1)) {
         std::string d = path.substr(0, pos);
         if (written_.count(d) || made.count(d)) continue;
         out_.add(owned(gen(TarEntry::kDir, d, dir_mode_for(mode))));
         made.insert(d);
-        record(d);
+        record(d, TarEntry::kDir);
       }
+      TarEntry::Type type = TarEntry::kFile;
       if (f.value("directory", false)) {
+        type = TarEntry::kDir;
         out_.add(owned(gen(TarEntry::kDir, path, mode)));
       } else if (f.contains("symlink")) {
+        type = TarEntry::kSymlink;
         TarEntry e = owned(gen(TarEntry::kSymlink, path, mode));
         e.linkname = f["symlink"];
         out_.add(e);
@@ -400,7 +471,7 @@ private:
       } else {
         out_.add(owned(gen(TarEntry::kFile, path, mode)), f.value("contents", ""));
       }
-      record(path);
+      record(path, type);
     }
   }
 
@@ -409,7 +480,7 @@ private:
   TarWriter& out_;
   const RootfsOptions& opts_;
   const Log& log_;
-  std::unordered_set<std::string> written_;
+  std::unordered_map<std::string, TarEntry::Type> written_;  // every path in the output, as last written
   std::map<std::string, std::string> first_copy_;  // image digest -> bundle dir holding its files
   std::map<std::string, std::string> oci_blobs_;  // digest -> where an oci volume holds it
 };

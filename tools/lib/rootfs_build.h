@@ -14,8 +14,10 @@ namespace lk {
 struct RootfsOptions {
   int64_t epoch = 0;  // SOURCE_DATE_EPOCH: the mtime of everything lk generates
   std::string home;   // for files[].source_home
+  std::string lock_name = "lock";  // the lock's file name, for messages
 };
 
+// Checks the lock's shape and container names first, so a bad lock writes nothing.
 // Throws InputError for a bad lock or spec content, RuntimeError for cache and layer problems.
 void build_rootfs(const nlohmann::json& lock, const ImageStore& store, TarWriter& out, const RootfsOptions& opts,
                   const Log& log);

@@ -53,13 +53,14 @@ EditFn image_edits(ImageRole role, int64_t epoch) {
   };
 }
 
-void write_touch_entries(const Flattener& image, const std::string& prefix, ImageRole role, int64_t epoch,
-                         TarWriter& out, const std::function<void(const std::string&)>& on_write) {
+void write_touch_entries(const Flattener& image, const std::string& where, const std::string& prefix, ImageRole role, int64_t epoch,
+                         TarWriter& out, const OnWrite& on_write) {
   static const char* const kTouched[] = {"dev", "dev/pts", "dev/shm", "etc", "etc/hosts",
                                          "etc/mtab", "etc/resolv.conf", "proc", "sys"};
   for (const char* p : kTouched) {
     std::string path = p;
     if (image.written(path)) continue;
+    image.check_parents(path, where);
     TarEntry e;
     std::string contents;
     if (path == "etc/mtab") {
@@ -73,7 +74,7 @@ void write_touch_entries(const Flattener& image, const std::string& prefix, Imag
     }
     e.path = join_member(prefix, path);
     out.add(e, contents);
-    if (on_write) on_write(e.path);
+    if (on_write) on_write(e.path, e.type);
   }
 }
 

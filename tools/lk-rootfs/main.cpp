@@ -25,6 +25,7 @@ int run(const lk::ToolContext& ctx) {
     throw lk::InputError((input == "-" ? "<stdin>" : input) + ": not JSON: " + e.what());
   }
   lk::RootfsOptions opts;
+  opts.lock_name = input == "-" ? "<stdin>" : input;
   opts.epoch = lk::source_date_epoch();
   if (const char* home = std::getenv("HOME")) opts.home = home;
   lk::ImageStore store(lk::default_cache_dir(args.count("cache") ? args["cache"].as<std::string>() : ""));
