@@ -89,6 +89,7 @@ std::string Puller::fetch_manifest(const Resolved& r, const std::string& base, c
   std::string name = r.ref.str();
   http::Request req;
   req.headers.push_back(oci::accept_header());
+  req.max_body = http::kMaxManifestBody;
   auto resp = registry_->send_retrying(client, base, r.ref.domain, r.ref.path, "pull", req,
                                        "/v2/" + r.ref.path + "/manifests/" + id, name + ": manifest");
   if (resp.status == 404) throw RuntimeError(name + ": not found at " + base + " (manifest unknown)");
@@ -171,6 +172,11 @@ void Puller::resolve_remote(Resolved& r, http::Client& client) {
       throw RuntimeError(name + ": the " + r.platform.str() + " entry of its index is not an image manifest");
   }
   r.manifest = oci::parse_manifest(bytes, name);
+  // The config is read whole (for its platform): held to a manifest's limit.
+  if (r.manifest.config.size > http::kMaxManifestBody)
+    throw RuntimeError(name + ": its config " + r.manifest.config.digest + " is said to be " +
+                       std::to_string(r.manifest.config.size) + " bytes; more than the " +
+                       std::to_string(http::kMaxManifestBody >> 20) + " MiB lk accepts for an image config");
 }
 
 void Puller::fetch_blob(const Resolved& r, const oci::Descriptor& blob, http::Client& client) {
@@ -220,6 +226,8 @@ void Puller::fetch_blob(const Resolved& r, const oci::Descriptor& blob, http::Cl
         } else if (in.offset() < blob.size) {
           problem = "connection closed after " + std::to_string(in.offset()) + " of " + std::to_string(blob.size) + " bytes";
         }
+      } catch (const http::PermanentError& e) {
+        throw RuntimeError(what + ": " + e.what());
       } catch (const RuntimeError& e) {
         if (write_error) std::rethrow_exception(write_error);
         if (std::string(e.what()).starts_with(what)) throw;
