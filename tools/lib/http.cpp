@@ -24,7 +24,13 @@ struct Transfer {
   CURL* curl = nullptr;
   bool aborted = false;
   bool started = false;
+  bool error_body_cut = false;  // a non-2xx body reached kMaxErrorBody: stopped on purpose
+  bool too_large = false;       // a 2xx body passed max_body
 };
+
+std::string mib(int64_t bytes) {
+  return bytes >= (1 << 20) ? std::to_string(bytes >> 20) + " MiB" : std::to_string(bytes >> 10) + " KiB";
+}
 
 size_t on_header(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -46,15 +52,11 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
 size_t on_write(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t len = size * n;
-  bool stream = static_cast<bool>(t->req->on_body);
-  if (stream && t->req->on_body_2xx_only) {
-    long status = 0;
-    curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
-    stream = status >= 200 && status < 300;
-  }
+  long status = 0;
+  curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+  bool ok = status >= 200 && status < 300;
+  bool stream = t->req->on_body && (ok || !t->req->on_body_2xx_only);
   if (stream && !t->started && t->req->on_body_start) {
-    long status = 0;
-    curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
     t->started = true;
     if (!t->req->on_body_start(status)) {
       t->aborted = true;
@@ -66,9 +68,23 @@ size_t on_write(char* data, size_t size, size_t n, void* user) {
       t->aborted = true;
       return 0;
     }
-  } else {
-    t->resp->body.append(data, len);
+    return len;
   }
+  std::string& body = t->resp->body;
+  if (!ok) {
+    // An error document is only ever quoted: its start is enough, and an endless one
+    // must not keep us reading.
+    size_t room = static_cast<size_t>(kMaxErrorBody) - std::min(body.size(), static_cast<size_t>(kMaxErrorBody));
+    body.append(data, std::min(len, room));
+    if (len <= room) return len;
+    t->error_body_cut = true;
+    return 0;
+  }
+  if (static_cast<int64_t>(body.size() + len) > t->req->max_body) {
+    t->too_large = true;
+    return 0;
+  }
+  body.append(data, len);
   return len;
 }
 
@@ -116,9 +132,14 @@ Response Client::send(const Request& req) {
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, req.connect_timeout_s);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, req.low_speed_timeout_s);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, kStallBytesPerSecond);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, req.stall_timeout_s);
+  if (req.deadline_s > 0) curl_easy_setopt(c, CURLOPT_TIMEOUT, req.deadline_s);
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, req.follow_redirects ? 1L : 0L);
+  // A server must not make us read file:// (or speak anything else) by a URL or a
+  // redirect it hands us.
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_USERAGENT, "lk/0.1");
   // Blobs are hashed as they arrive, so bytes must be exactly what the server stores.
   curl_easy_setopt(c, CURLOPT_HTTP_CONTENT_DECODING, 0L);
@@ -143,10 +164,29 @@ Response Client::send(const Request& req) {
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
   }
 
+  char detail[CURL_ERROR_SIZE] = "";
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
   CURLcode rc = curl_easy_perform(c);
-  if (rc != CURLE_OK) {
-    if (t.aborted) throw RuntimeError(req.method + " " + req.url + ": transfer aborted");
-    throw RuntimeError(req.method + " " + req.url + ": " + curl_easy_strerror(rc));
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
+  std::string what = req.method + " " + req.url;
+  if (t.too_large)
+    throw PermanentError(what + ": the answer is larger than " + mib(req.max_body) + ", the most lk accepts for it");
+  if (rc == CURLE_UNSUPPORTED_PROTOCOL)
+    throw PermanentError(what + ": only http and https are spoken" + (detail[0] ? std::string(" (") + detail + ")" : ""));
+  // Zero until the request was on its way: then a timeout is the connect timeout's.
+  double sending = 0;
+  curl_easy_getinfo(c, CURLINFO_PRETRANSFER_TIME, &sending);
+  if (rc == CURLE_OPERATION_TIMEDOUT && sending > 0) {
+    double total = 0;
+    curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &total);
+    if (req.deadline_s > 0 && total >= static_cast<double>(req.deadline_s) - 0.5)
+      throw RuntimeError(what + ": no complete answer within " + std::to_string(req.deadline_s) + " s");
+    throw RuntimeError(what + ": stalled: under " + std::to_string(kStallBytesPerSecond) + " bytes/s for " +
+                       std::to_string(req.stall_timeout_s) + " s");
+  }
+  if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && t.error_body_cut)) {
+    if (t.aborted) throw RuntimeError(what + ": transfer aborted");
+    throw RuntimeError(what + ": " + (detail[0] ? std::string(detail) : curl_easy_strerror(rc)));
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
   char* eff = nullptr;

@@ -9,7 +9,26 @@
 #include <string>
 #include <vector>
 
+#include "error.h"
+
 namespace lk::http {
+
+// What lk keeps in memory of an answer. The distribution spec and containerd cap
+// manifests at 4 MiB; a token answer is a few KiB; an error document is only quoted.
+constexpr int64_t kMaxBody = 16 << 20;         // any buffered 2xx answer (GCP's included)
+constexpr int64_t kMaxManifestBody = 4 << 20;  // manifests, indexes, image configs
+constexpr int64_t kMaxTokenBody = 1 << 20;
+constexpr int64_t kMaxErrorBody = 64 << 10;    // kept of a non-2xx body; the rest is not read
+// The stall rule: a transfer slower than this, averaged over curl's few-second window,
+// for Request::stall_timeout_s fails. A byte a second is no progress for a layer, and
+// a trickling server must not hold a pull for ever.
+constexpr long kStallBytesPerSecond = 1024;
+
+// A failure another try would only repeat (an oversized answer, a redirect to a
+// protocol lk does not speak): retry loops give up at once.
+struct PermanentError : RuntimeError {
+  explicit PermanentError(const std::string& what) : RuntimeError(what) {}
+};
 
 struct Request {
   std::string method = "GET";
@@ -31,7 +50,12 @@ struct Request {
   std::function<bool(long status)> on_body_start;
   bool follow_redirects = false;   // callers that must strip auth on redirect do it themselves
   long connect_timeout_s = 30;
-  long low_speed_timeout_s = 60;   // abort when under 1 byte/s for this long
+  long stall_timeout_s = 60;       // abort when under kStallBytesPerSecond for this long
+  // The whole request, when > 0: for small requests only, as a blob's time grows with
+  // its size (the stall rule governs those).
+  long deadline_s = 0;
+  // A buffered 2xx body larger than this fails with PermanentError.
+  int64_t max_body = kMaxBody;
   std::string ca_file;             // extra CA bundle (--cert-file)
   bool verbose = false;
 };
@@ -52,8 +76,10 @@ public:
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  // Throws RuntimeError on transport failure (DNS, connect, TLS, timeout, aborted by
-  // on_body); any HTTP status, 4xx/5xx included, is returned.
+  // Throws RuntimeError on transport failure (DNS, connect, TLS, stall, deadline,
+  // aborted by on_body), PermanentError for an answer over max_body or a URL that is not
+  // http(s); any HTTP status, 4xx/5xx included, is returned (a non-2xx body cut to
+  // kMaxErrorBody).
   Response send(const Request& req);
 
 private:

@@ -1,5 +1,7 @@
 #include "pull_image.h"
 
+#include <sys/statvfs.h>
+
 #include <exception>
 #include <map>
 #include <set>
@@ -28,6 +30,24 @@ Puller::Puller(OciLayout& cache, registry::Registry* registry, PullOptions opts,
 
 namespace {
 std::string short_digest(const std::string& d) { return d.substr(7, 12); }
+
+// Writing a blob into the cache failed, the disk full most likely. The partial file is
+// dropped, not kept for resuming: kept, it would hold the space and make every later
+// pull fail the same way. The message says what the blob needs and what is free.
+[[noreturn]] void write_failed(BlobIngest& in, const std::exception_ptr& error, const std::string& dir, int64_t size,
+                               const std::string& what) {
+  in.restart();
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    std::string space;
+    struct statvfs fs {};
+    if (::statvfs(dir.c_str(), &fs) == 0 && static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize < static_cast<uint64_t>(size))
+      space = "; the blob needs " + std::to_string(size) + " bytes, " + std::to_string(static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize) +
+              " are free in " + dir;
+    throw RuntimeError(what + ": " + e.what() + space + " (its partial download was dropped)");
+  }
+}
 }  // namespace
 
 bool Puller::cache_first(const Reference& ref) const {
@@ -89,6 +109,7 @@ std::string Puller::fetch_manifest(const Resolved& r, const std::string& base, c
   std::string name = r.ref.str();
   http::Request req;
   req.headers.push_back(oci::accept_header());
+  req.max_body = http::kMaxManifestBody;
   auto resp = registry_->send_retrying(client, base, r.ref.domain, r.ref.path, "pull", req,
                                        "/v2/" + r.ref.path + "/manifests/" + id, name + ": manifest");
   if (resp.status == 404) throw RuntimeError(name + ": not found at " + base + " (manifest unknown)");
@@ -171,6 +192,11 @@ void Puller::resolve_remote(Resolved& r, http::Client& client) {
       throw RuntimeError(name + ": the " + r.platform.str() + " entry of its index is not an image manifest");
   }
   r.manifest = oci::parse_manifest(bytes, name);
+  // The config is read whole (for its platform): held to a manifest's limit.
+  if (r.manifest.config.size > http::kMaxManifestBody)
+    throw RuntimeError(name + ": its config " + r.manifest.config.digest + " is said to be " +
+                       std::to_string(r.manifest.config.size) + " bytes; more than the " +
+                       std::to_string(http::kMaxManifestBody >> 20) + " MiB lk accepts for an image config");
 }
 
 void Puller::fetch_blob(const Resolved& r, const oci::Descriptor& blob, http::Client& client) {
@@ -220,12 +246,14 @@ void Puller::fetch_blob(const Resolved& r, const oci::Descriptor& blob, http::Cl
         } else if (in.offset() < blob.size) {
           problem = "connection closed after " + std::to_string(in.offset()) + " of " + std::to_string(blob.size) + " bytes";
         }
+      } catch (const http::PermanentError& e) {
+        throw RuntimeError(what + ": " + e.what());
       } catch (const RuntimeError& e) {
-        if (write_error) std::rethrow_exception(write_error);
+        if (write_error) write_failed(in, write_error, cache_.ingest_dir(), blob.size, what);
         if (std::string(e.what()).starts_with(what)) throw;
         problem = e.what();
       }
-      if (write_error) std::rethrow_exception(write_error);
+      if (write_error) write_failed(in, write_error, cache_.ingest_dir(), blob.size, what);
     }
     if (problem.empty()) {
       try {

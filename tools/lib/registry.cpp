@@ -54,7 +54,8 @@ std::vector<std::string> Registry::endpoints(const std::string& domain, http::Cl
       http::Request probe;
       probe.url = base + "/v2/";
       probe.connect_timeout_s = 10;
-      probe.low_speed_timeout_s = 10;
+      probe.stall_timeout_s = 10;
+      probe.deadline_s = 10;
       try {
         auto r = client.send(probe);
         // Go's TLS server answers plain http with 400 "...HTTP request to an HTTPS server".
@@ -157,7 +158,9 @@ http::Request Registry::token_request(const std::string& url) const {
   tr.url = url;
   tr.ca_file = opts_.ca_file;
   tr.verbose = opts_.trace;
-  tr.low_speed_timeout_s = opts_.stall_timeout_s;
+  tr.stall_timeout_s = opts_.stall_timeout_s;
+  tr.deadline_s = opts_.request_timeout_s;
+  tr.max_body = http::kMaxTokenBody;
   return tr;
 }
 
@@ -168,6 +171,8 @@ http::Response Registry::send_token_request(http::Client& client, http::Request 
       *sent = Clock::now();
       r = client.send(req);
       if (!transient_status(r.status) || attempt >= opts_.attempts) return r;
+    } catch (const http::PermanentError&) {
+      throw;
     } catch (const RuntimeError&) {
       if (attempt >= opts_.attempts) throw;
     }
@@ -241,7 +246,9 @@ http::Response Registry::send(http::Client& client, const std::string& base, con
   req.url = path.starts_with("http://") || path.starts_with("https://") ? path : base + path;
   req.ca_file = opts_.ca_file;
   req.verbose = opts_.trace;
-  req.low_speed_timeout_s = opts_.stall_timeout_s;
+  req.stall_timeout_s = opts_.stall_timeout_s;
+  // Streamed bodies (blobs up and down) take as long as their size needs; the rest is small.
+  req.deadline_s = req.on_body || req.body_reader ? 0 : opts_.request_timeout_s;
   req.follow_redirects = false;
   if (req.on_body) req.on_body_2xx_only = true;
   const auto plain_headers = req.headers;
@@ -264,6 +271,9 @@ http::Response Registry::send(http::Client& client, const std::string& base, con
     if (is_redirect(resp.status) && !resp.header("location").empty()) {
       if (++hops > 10) throw RuntimeError(req.method + " " + base + path + ": too many redirects");
       req.url = resolve_location(req.url, resp.header("location"));
+      if (!req.url.starts_with("http://") && !req.url.starts_with("https://"))
+        throw http::PermanentError(req.method + " " + base + path + ": redirected to " + req.url +
+                                   "; only http and https redirects are followed");
       if (req.method == "POST" || resp.status == 303) req.method = resp.status == 303 ? "GET" : req.method;
       log_.verbose("redirected to " + http::host_of(req.url));
       continue;
@@ -290,6 +300,8 @@ http::Response Registry::send_retrying(http::Client& client, const std::string& 
       if (!transient_status(resp.status)) return resp;
       problem = "HTTP " + std::to_string(resp.status);
       if (attempt >= opts_.attempts) return resp;
+    } catch (const http::PermanentError& e) {
+      throw RuntimeError(what + ": " + e.what());
     } catch (const RuntimeError& e) {
       problem = e.what();
       if (attempt >= opts_.attempts) throw RuntimeError(what + ": " + problem + " (gave up after " + std::to_string(attempt) + " attempts)");

@@ -24,7 +24,10 @@ struct Options {
   std::set<std::string> insecure;  // HOST[:PORT] spoken to over plain http
   std::string ca_file;             // extra CA bundle (the system CAs stay trusted)
   std::map<std::string, std::vector<std::string>> mirrors;  // registry domain -> mirror base URLs
-  long stall_timeout_s = 60;       // a transfer slower than 1 byte/s for this long fails
+  long stall_timeout_s = 60;       // a transfer under http::kStallBytesPerSecond for this long fails
+  // The whole of a small request (manifest, token, HEAD, upload session): whatever its
+  // pace, a registry that has not answered in this long is not going to.
+  long request_timeout_s = 120;
   int attempts = 5;                // tries per request on 408/429/5xx and connection errors
   long backoff_ms = 200;           // first retry delay, doubling up to 5 s
   bool trace = false;              // libcurl's own trace on stderr

@@ -21,6 +21,17 @@ namespace {
 
 using nlohmann::json;
 
+// The numeric flag NAME, refused (exit 2) outside LO..HI: a negative retry count or
+// timeout means nothing, and 0 would switch curl's limits off.
+template <class T>
+T bounded(const cxxopts::ParseResult& args, const std::string& name, T lo, T hi) {
+  T v = args[name].as<T>();
+  if (v < lo || v > hi)
+    throw lk::InputError("--" + name + " " + std::to_string(v) + ": must be between " + std::to_string(lo) + " and " +
+                         std::to_string(hi));
+  return v;
+}
+
 lk::registry::Options registry_options(const cxxopts::ParseResult& args) {
   lk::registry::Options o;
   if (args.count("insecure-registry"))
@@ -41,8 +52,9 @@ lk::registry::Options registry_options(const cxxopts::ParseResult& args) {
       while (!m.empty() && m.back() == '/') m.pop_back();
       o.mirrors[domain].push_back(m);
     }
-  o.stall_timeout_s = args["stall-timeout"].as<long>();
-  o.attempts = args["retries"].as<int>() + 1;
+  o.stall_timeout_s = bounded<long>(args, "stall-timeout", 1, 3600);
+  o.request_timeout_s = bounded<long>(args, "request-timeout", 1, 3600);
+  o.attempts = bounded<int>(args, "retries", 0, 100) + 1;
   o.trace = args.count("verbose") > 2;
   return o;
 }
@@ -51,8 +63,7 @@ int run(const lk::ToolContext& ctx) {
   const auto& args = ctx.args;
   std::string cache_dir = args.count("cache") ? args["cache"].as<std::string>() : lk::default_cache_dir();
   lk::PullOptions opts;
-  opts.jobs = args["jobs"].as<int>();
-  if (opts.jobs < 1 || opts.jobs > 64) throw lk::InputError("--jobs must be between 1 and 64");
+  opts.jobs = bounded<int>(args, "jobs", 1, 64);
   opts.offline = args.count("offline") > 0;
   opts.always_resolve = args.count("pull") > 0;
   if (opts.offline && opts.always_resolve) throw lk::InputError("--offline and --pull contradict each other");
@@ -78,8 +89,7 @@ int run(const lk::ToolContext& ctx) {
     std::string source = lk::parse_reference(args["push"].as<std::string>()).str();
     lk::Reference dest = lk::parse_reference(args.count("to") ? args["to"].as<std::string>() : source);
     lk::PushOptions popts;
-    popts.chunk_size = args["chunk-size"].as<int64_t>();
-    if (popts.chunk_size < 1) throw lk::InputError("--chunk-size must be positive");
+    popts.chunk_size = bounded<int64_t>(args, "chunk-size", 1, int64_t{1} << 40);
     if (args.count("platform")) popts.platform = lk::oci::parse_platform(args["platform"].as<std::string>());
     lk::DockerConfig creds;
     lk::registry::Registry reg(registry_options(args), creds, ctx.log);
@@ -164,7 +174,10 @@ int main(int argc, char** argv) {
             cxxopts::value<std::vector<std::string>>(), "HOST")(
             "cert-file", "extra CA certificate(s) in PEM to trust", cxxopts::value<std::string>(), "CA.pem")(
             "mirror", "try URL before REGISTRY (default docker.io)", cxxopts::value<std::vector<std::string>>(), "[REG=]URL")(
-            "stall-timeout", "give up on a transfer stalled this many seconds", cxxopts::value<long>()->default_value("60"), "S")(
+            "stall-timeout", "give up on a transfer under 1 KiB/s for this many seconds (it is resumed if retries are left)",
+            cxxopts::value<long>()->default_value("60"), "S")(
+            "request-timeout", "give up on a small request (manifest, token, config check) not answered in this many seconds",
+            cxxopts::value<long>()->default_value("120"), "S")(
             "retries", "retries on 408/429/5xx and connection errors", cxxopts::value<int>()->default_value("4"), "N")(
             "i,input", "read the plan from FILE", cxxopts::value<std::string>()->default_value("-"), "FILE")(
             "o,output", "write the lock (or REF DIGEST lines) to FILE, atomically",
