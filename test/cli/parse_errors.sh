@@ -4,7 +4,7 @@
 cd "$REPO"
 for spec in test/parse/bad/*.yml; do
   name=$(basename "$spec" .yml)
-  lk-parse "$spec" >"$TMP/out" 2>"$TMP/err"
+  timeout 60 lk-parse "$spec" >"$TMP/out" 2>"$TMP/err"  # a hang fails, not stalls
   rc=$?
   if [ $rc -ne 2 ]; then fail "$name" "exit $rc, expected 2"; continue; fi
   if [ -s "$TMP/out" ]; then fail "$name" "wrote to stdout"; continue; fi

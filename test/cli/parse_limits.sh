@@ -8,7 +8,7 @@ cd "$REPO"
 refused() {
   local name=$1 file=$2 msg=$3 start st
   start=$(date +%s%N)
-  lk-parse "$file" >"$TMP/$name.out" 2>"$TMP/$name.err"; st=$?
+  timeout 60 lk-parse "$file" >"$TMP/$name.out" 2>"$TMP/$name.err"; st=$?  # a hang fails, not stalls
   local ms=$(( ($(date +%s%N) - start) / 1000000 ))
   check "$name-exit-2" test "$st" = 2
   check "$name-within-5s" test "$ms" -lt 5000
