@@ -1,16 +1,37 @@
 // libFuzzer target: any bytes as a spec file. Bad input must end in lk::InputError,
-// never a crash, a hang, a leak or another exception.
+// never a crash, a hang, a leak or another exception; the seeds and spec.dict lean
+// on anchors, aliases and nesting, which lk-parse bounds. A plan that comes out must
+// hold only names and paths lk-rootfs can lay out safely.
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 
 #include "error.h"
 #include "spec_plan.h"
+#include "spec_schema.h"
+
+namespace {
+void require(bool ok) {
+  if (!ok) std::abort();
+}
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   lk::SpecInput in{"fuzz.yml", std::string(reinterpret_cast<const char*>(data), size), "."};
   try {
-    lk::build_plan({in}, lk::PlanOptions{});
+    lk::PlanOptions opts;
+    opts.keep_spec = true;  // also the raw-spec walk (yaml_to_json) that --dry-run does
+    auto result = lk::build_plan({in}, opts);
+    const auto& plan = result.plan;
+    for (const char* section : {"onboot", "onshutdown", "services", "volumes"})
+      for (const auto& e : plan[section]) require(lk::is_container_id(e["name"].get<std::string>()));
+    for (const auto& f : plan["files"]) {
+      const std::string p = f["path"];
+      require(p.find('\0') == std::string::npos && p != ".." && p.rfind("../", 0) != 0 &&
+              p.find("/../") == std::string::npos && (p.size() < 3 || p.substr(p.size() - 3) != "/.."));
+    }
+    (void)plan.dump();
   } catch (const lk::InputError&) {
   }
   return 0;

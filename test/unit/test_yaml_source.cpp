@@ -3,6 +3,7 @@
 #include "yaml_source.h"
 
 using lk::ScalarKind;
+using namespace std::string_literals;
 
 TEST_CASE("UTF-8 validation finds the first bad byte") {
   CHECK(lk::find_invalid_utf8("plain ascii") == std::string::npos);
@@ -41,4 +42,81 @@ TEST_CASE("load_yaml reports duplicate keys and several documents with positions
   lk::load_yaml("a.yml", "x: 1\ny:\n  z: 1\n  z: 2\n", diag);
   REQUIRE_FALSE(diag.empty());
   CHECK_THROWS_WITH(diag.throw_if_any(), "a.yml:4:3: duplicate key \"z\"");
+}
+
+namespace {
+std::string load_error(const std::string& text) {
+  lk::Diagnostics diag;
+  lk::load_yaml("a.yml", text, diag);
+  try {
+    diag.throw_if_any();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+// A flow list of N plain scalars.
+std::string scalars(size_t n) {
+  std::string s = "[";
+  for (size_t i = 0; i < n; ++i) s += i ? ",x" : "x";
+  return s + "]";
+}
+}  // namespace
+
+TEST_CASE("aliases may copy kMaxAliasNodes nodes, not one more") {
+  // The anchored list is 1000 nodes (itself and 999 scalars); 1000 aliases copy 10^6.
+  std::string text = "a: &a " + scalars(999) + "\nb: [";
+  for (size_t i = 0; i < lk::kMaxAliasNodes / 1000; ++i) text += i ? ",*a" : "*a";
+  CHECK(load_error(text + "]\n") == "");
+  CHECK(load_error(text + ",*s]\ns: &s x\n").find("anchor") != std::string::npos);  // *s before &s: undefined
+  std::string over = "s: &s x\n" + text + ",*s]\n";
+  CHECK(load_error(over) ==
+        "a.yml:3:3005: alias *s expands to more than 1000000 nodes (counting what every alias copies; write the "
+        "repeated part out)");
+}
+
+TEST_CASE("aliases count what their anchors hold, aliases inside included") {
+  // Six levels of ten: 10^6 scalar copies at the last level alone, plus the lists.
+  std::string text = "l0: &l0 x\n";
+  for (int i = 1; i <= 6; ++i) {
+    text += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) text += (k ? ",*l" : "*l") + std::to_string(i - 1);
+    text += "]\n";
+  }
+  CHECK(load_error(text).find("expands to more than 1000000 nodes") != std::string::npos);
+}
+
+TEST_CASE("an alias to a node still open is a cycle, wherever it sits") {
+  CHECK(load_error("a: &r [*r]\n") == "a.yml:1:8: alias *r refers to itself (it is inside the node it names)");
+  CHECK(load_error("a: &m {k: [1, {j: *m}]}\n") ==
+        "a.yml:1:19: alias *m refers to itself (it is inside the node it names)");
+  // A later anchor of the same name is another node: no cycle, the alias takes the newest.
+  CHECK(load_error("a: &r [1]\nb: &r [*r]\n") == "a.yml:2:8: alias *r refers to itself (it is inside the node it names)");
+  CHECK(load_error("a: &r [1]\nb: [*r]\nc: &r [2]\nd: *r\n") == "");
+}
+
+TEST_CASE("nesting is bounded as written and as aliases expand it") {
+  auto nested = [](size_t n, const std::string& inner) { return std::string(n, '[') + inner + std::string(n, ']'); };
+  CHECK(load_error("a: " + nested(lk::kMaxYamlDepth - 1, "") + "\n") == "");
+  CHECK(load_error("a: " + nested(lk::kMaxYamlDepth, "") + "\n") ==
+        "a.yml:1:" + std::to_string(3 + lk::kMaxYamlDepth) + ": the YAML nests deeper than 400 levels");
+  CHECK(load_error("a: " + nested(100000, "") + "\n").find("deeper than 400 levels") != std::string::npos);
+  // 200 + 200 levels through an alias, with the top mapping: 401.
+  std::string text = "a: &a " + nested(199, "x") + "\nb: " + nested(200, "*a") + "\n";
+  CHECK(load_error(text) == "a.yml:2:" + std::to_string(4 + 200) + ": alias *a nests deeper than 400 levels");
+  text = "a: &a " + nested(199, "x") + "\nb: " + nested(199, "*a") + "\n";
+  CHECK(load_error(text) == "");
+}
+
+TEST_CASE("raw control bytes are refused where they are, escapes are read") {
+  CHECK(load_error("a: get\0ty\n"s) ==
+        "a.yml:1:7: the file has a control character (byte 0x00), which YAML does not allow as it is; write it as an "
+        "escape (\"\\x00\") in a double-quoted string");
+  CHECK(load_error("a: x\x1b[0m\n").find("a.yml:1:5: the file has a control character (byte 0x1b)") == 0);
+  CHECK(load_error("a: x\x7f\n").find("(byte 0x7f)") != std::string::npos);
+  CHECK(load_error("a: x\xc2\x9b\n").find("(byte 0xc2)") != std::string::npos);
+  CHECK(load_error("a: \"x\xc2\x85y\"\n\tb\r\n") != "");  // NEL is allowed; the tab indent is not YAML
+  CHECK(load_error("a: \"x\xc2\x85y\"\r\nb: \"\\t\"\n") == "");
+  lk::Diagnostics diag;
+  CHECK(lk::load_yaml("a.yml", "a: \"get\\0ty\"\n", diag)["a"].Scalar() == "get\0ty"s);
 }

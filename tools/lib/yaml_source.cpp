@@ -1,15 +1,11 @@
 #include "yaml_source.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <optional>
+#include <cstdio>
 #include <sstream>
 #include <string_view>
-#include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <yaml-cpp/eventhandler.h>
 
@@ -69,13 +65,11 @@ SourcePos offset_pos(const std::string& file, const std::string& text, size_t of
 // yaml-cpp keeps duplicate keys; a spec with two "image:" keys is a mistake to report.
 void check_duplicate_keys(const std::string& file, const YAML::Node& node, Diagnostics& diag) {
   if (node.IsMap()) {
-    std::vector<std::string> seen;
+    std::unordered_set<std::string_view> seen;
     for (auto it = node.begin(); it != node.end(); ++it) {
       if (it->first.IsScalar()) {
         const std::string& k = it->first.Scalar();
-        for (const auto& s : seen)
-          if (s == k) diag.error(pos_of(file, it->first), "", "duplicate key \"" + k + "\"");
-        seen.push_back(k);
+        if (!seen.insert(k).second) diag.error(pos_of(file, it->first), "", "duplicate key \"" + k + "\"");
       }
       check_duplicate_keys(file, it->second, diag);
     }
@@ -85,95 +79,170 @@ void check_duplicate_keys(const std::string& file, const YAML::Node& node, Diagn
 }
 }  // namespace
 
-SourcePos pos_of(const std::string& file, const YAML::Node& node) {
-  auto m = node.Mark();
+namespace {
+// Bytes YAML does not allow in a stream (C0 controls but tab, LF and CR; DEL; C1
+// controls but NEL) where yaml-cpp does not refuse them but reads them wrong: a NUL
+// byte followed by 't' comes out as a tab. Escapes in double-quoted scalars ("\0")
+// are how YAML writes them. TEXT is valid UTF-8 here.
+size_t find_forbidden_char(const std::string& text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return i;
+    if (c == 0xc2 && i + 1 < text.size()) {
+      auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80 && next <= 0x9f && next != 0x85) return i;
+    }
+  }
+  return std::string::npos;
+}
+
+struct Refusal {
+  YAML::Mark mark;
+  std::string msg;
+};
+struct SecondDocument {
+  YAML::Mark mark;
+};
+
+// The event pass that runs before YAML::Load and bounds the work every later walk
+// does. yaml-cpp resolves an alias to the anchored node itself, so Load stays linear
+// in the text, but each walk over the tree (duplicate keys, schema checks, JSON)
+// visits an aliased node once per alias: nine levels of ten aliases are 10^9 visits,
+// and an alias inside its own anchor (&r [*r]) is a cycle no recursion returns from.
+// So the pass computes every anchored node's size and depth as expanded, refuses an
+// alias whose anchor is still open (the cycle), nesting deeper than kMaxYamlDepth
+// (written or through aliases), and more than kMaxAliasNodes nodes copied by aliases.
+// Nodes as written need no bound of their own: their count is bounded by the text.
+// It also stops at a second document's start, which is all that is needed of it: a
+// LoadAll would never return on a stray ',' (its parser hands out an empty document
+// there without consuming the token, forever).
+class ShapeCheck : public YAML::EventHandler {
+public:
+  explicit ShapeCheck(const std::string& text) : text_(text) {}
+
+  void OnDocumentStart(const YAML::Mark& m) override {
+    if (documents_++) throw SecondDocument{m};
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t anchor) override { leaf(m, anchor); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor, const std::string&) override {
+    leaf(m, anchor);
+  }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t anchor) override {
+    auto it = shapes_.find(anchor);
+    if (it == shapes_.end()) throw Refusal{m, "alias " + alias_name(m) + " refers to itself (it is inside the node it names)"};
+    Shape s = it->second;
+    copies_ += s.nodes;
+    if (copies_ > kMaxAliasNodes)
+      throw Refusal{m, "alias " + alias_name(m) + " expands to more than " + std::to_string(kMaxAliasNodes) +
+                           " nodes (counting what every alias copies; write the repeated part out)"};
+    add(m, s, "alias " + alias_name(m) + " nests");
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(m, anchor);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+    open(m, anchor);
+  }
+  void OnMapEnd() override { close(); }
+
+private:
+  struct Shape {
+    size_t nodes = 1;
+    size_t depth = 1;
+  };
+  struct Open {
+    YAML::Mark mark;
+    YAML::anchor_t anchor;
+    Shape shape;
+  };
+
+  void leaf(const YAML::Mark& m, YAML::anchor_t anchor) {
+    if (anchor != YAML::NullAnchor) shapes_[anchor] = Shape{};
+    add(m, Shape{}, "the YAML nests");
+  }
+  void open(const YAML::Mark& m, YAML::anchor_t anchor) {
+    if (open_.size() + 1 > kMaxYamlDepth) refuse_depth(m, "the YAML nests");
+    open_.push_back({m, anchor, Shape{}});
+  }
+  void close() {
+    Open done = open_.back();
+    open_.pop_back();
+    if (done.anchor != YAML::NullAnchor) shapes_[done.anchor] = done.shape;
+    add(done.mark, done.shape, "the YAML nests");
+  }
+  // S joins the innermost open collection.
+  void add(const YAML::Mark& m, const Shape& s, const std::string& what) {
+    if (open_.empty()) return;
+    if (open_.size() + s.depth > kMaxYamlDepth) refuse_depth(m, what);
+    Shape& parent = open_.back().shape;
+    parent.nodes += s.nodes;
+    parent.depth = std::max(parent.depth, s.depth + 1);
+  }
+  [[noreturn]] static void refuse_depth(const YAML::Mark& m, const std::string& what) {
+    throw Refusal{m, what + " deeper than " + std::to_string(kMaxYamlDepth) + " levels"};
+  }
+  // "*name" as written at M, for messages (the events carry only anchor numbers).
+  std::string alias_name(const YAML::Mark& m) const {
+    auto pos = static_cast<size_t>(m.pos);
+    if (pos >= text_.size() || text_[pos] != '*') return "*?";
+    size_t end = text_.find_first_of(" \t\r\n,[]{}", pos + 1);
+    return text_.substr(pos, std::min(end, text_.size()) - pos);
+  }
+
+  const std::string& text_;
+  std::vector<Open> open_;
+  std::unordered_map<YAML::anchor_t, Shape> shapes_;  // closed anchored nodes
+  size_t copies_ = 0;
+  int documents_ = 0;
+};
+
+SourcePos mark_pos(const std::string& file, const YAML::Mark& m) {
   if (m.is_null()) return SourcePos{file, 0, 0};
   return SourcePos{file, m.line + 1, m.column + 1};
 }
-
-namespace {
-// Where a second document starts, if the text has one. yaml-cpp's LoadAll never
-// returns on a stray ',' outside a flow collection: its parser hands out an empty
-// document there without consuming the token, forever, allocating as it goes. So
-// documents are counted with events, and never more than two asked for.
-class DocumentStarts : public YAML::EventHandler {
-public:
-  std::vector<YAML::Mark> starts;
-  void OnDocumentStart(const YAML::Mark& m) override { starts.push_back(m); }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
-};
-
-std::optional<YAML::Mark> second_document(const std::string& text) {
-  std::istringstream in(text);
-  YAML::Parser parser(in);
-  DocumentStarts starts;
-  if (!parser.HandleNextDocument(starts) || !parser.HandleNextDocument(starts) || starts.starts.size() < 2) return {};
-  return starts.starts[1];
-}
-
-// A safety net for any other input yaml-cpp might never return on (the stray ','
-// above is the one fuzzing found): the process cannot get the thread back, so after
-// a bound it reports the file and exits with the bad-input status.
-class ParseWatchdog {
-public:
-  ParseWatchdog(const std::string& file, int seconds) : thread_([this, file, seconds] {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (done_cv_.wait_for(lock, std::chrono::seconds(seconds), [this] { return done_; })) return;
-    std::string msg = "lk-parse: " + file + ": the YAML parser did not finish within " + std::to_string(seconds) +
-                      " s (yaml-cpp loops on some malformed YAML); check the file's syntax\n";
-    (void)!::write(STDERR_FILENO, msg.data(), msg.size());
-    ::_exit(kExitInput);
-  }) {}
-  ~ParseWatchdog() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      done_ = true;
-    }
-    done_cv_.notify_all();
-    thread_.join();
-  }
-
-private:
-  std::mutex mu_;
-  std::condition_variable done_cv_;
-  bool done_ = false;
-  std::thread thread_;  // last: starts after the members it uses exist
-};
 }  // namespace
+
+SourcePos pos_of(const std::string& file, const YAML::Node& node) { return mark_pos(file, node.Mark()); }
 
 YAML::Node load_yaml(const std::string& file, const std::string& text, Diagnostics& diag) {
   if (size_t bad = find_invalid_utf8(text); bad != std::string::npos) {
     diag.error(offset_pos(file, text, bad), "", "the file is not valid UTF-8 (byte offset " + std::to_string(bad) + ")");
     return {};
   }
+  if (size_t bad = find_forbidden_char(text); bad != std::string::npos) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "%02x", static_cast<unsigned char>(text[bad]));
+    diag.error(offset_pos(file, text, bad), "",
+               std::string("the file has a control character (byte 0x") + hex +
+                   "), which YAML does not allow as it is; write it as an escape (\"\\x" + hex +
+                   "\") in a double-quoted string");
+    return {};
+  }
   try {
-    YAML::Node doc;
-    std::optional<YAML::Mark> second;
-    {
-      ParseWatchdog watchdog(file, 10);
-      doc = YAML::Load(text);
-      second = second_document(text);
-    }
-    if (second) {
-      SourcePos p{file, second->line + 1, second->column + 1};
-      if (static_cast<size_t>(second->pos) < text.size() && text[second->pos] == ',')
+    try {
+      std::istringstream in(text);
+      YAML::Parser parser(in);
+      ShapeCheck shape(text);
+      if (parser.HandleNextDocument(shape)) parser.HandleNextDocument(shape);
+    } catch (const SecondDocument& second) {
+      SourcePos p = mark_pos(file, second.mark);
+      if (static_cast<size_t>(second.mark.pos) < text.size() && text[second.mark.pos] == ',')
         diag.error(p, "", "invalid YAML: a ',' outside a flow collection ([...] or {...})");
       else
         diag.error(p, "", "more than one YAML document in the file; put each spec in its own file");
       return {};
+    } catch (const Refusal& r) {
+      diag.error(mark_pos(file, r.mark), "", r.msg);
+      return {};
     }
+    YAML::Node doc = YAML::Load(text);
     check_duplicate_keys(file, doc, diag);
     return doc;
   } catch (const YAML::Exception& e) {
-    SourcePos p{file, e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1};
-    diag.error(p, "", "invalid YAML: " + e.msg);
+    diag.error(mark_pos(file, e.mark), "", "invalid YAML: " + e.msg);
     return {};
   }
 }

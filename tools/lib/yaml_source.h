@@ -11,8 +11,16 @@
 
 namespace lk {
 
+// What one YAML text may ask of the walks over its tree. The bounds are on work, not
+// on time, so a big valid spec is never cut off on a loaded machine: nodes as written
+// cost what their bytes cost, and these bound what aliases add and how deep the
+// recursive walks go (and yaml-cpp's own parser, which recurses per level too).
+inline constexpr size_t kMaxAliasNodes = 1'000'000;  // nodes all aliases copy, together
+inline constexpr size_t kMaxYamlDepth = 400;  // nesting levels, aliases expanded (yaml-cpp stops near 500)
+
 // Parses TEXT (named FILE in messages). Records problems in DIAG and returns a
-// null node on failure.
+// null node on failure. The tree it returns has no cycles and stays within the
+// bounds above, aliases expanded.
 YAML::Node load_yaml(const std::string& file, const std::string& text, Diagnostics& diag);
 
 // Byte offset of the first invalid UTF-8 sequence, or npos when TEXT is valid.
