@@ -68,11 +68,11 @@ badlock() {  # badlock NAME PYTHON-EDIT EXPECTED-MESSAGE (the edit changes p, th
   check "lock-$name-message" grep -qF -- "lk-rootfs: $L: $msg" "$TMP/$name.err"
   check "lock-$name-no-output" test ! -s "$TMP/$name.out"
 }
-badlock name-escape 'p["services"][0]["name"]="../../x"' 'services[0].name: "../../x" is not a container name'
-badlock name-dot 'p["onboot"][0]["name"]="."' 'onboot[0].name: "." is not a container name'
-badlock name-dotdot 'p["onshutdown"][0]["name"]=".."' 'onshutdown[0].name: ".." is not a container name'
-badlock name-slash 'p["volumes"][0]["name"]="a/b"' 'volumes[0].name: "a/b" is not a container name'
-badlock name-empty 'p["services"][1]["name"]=""' 'services[1].name: "" is not a container name'
+badlock name-escape 'p["services"][0]["name"]="../../x"' 'services[0].name: container name "../../x" has the character "/"; it must be a runc container id'
+badlock name-dot 'p["onboot"][0]["name"]="."' 'onboot[0].name: container name "." means the folder itself'
+badlock name-dotdot 'p["onshutdown"][0]["name"]=".."' 'onshutdown[0].name: container name ".." means the parent folder'
+badlock name-slash 'p["volumes"][0]["name"]="a/b"' 'volumes[0].name: volume name "a/b" has the character "/"'
+badlock name-empty 'p["services"][1]["name"]=""' 'services[1].name: container name "" is empty'
 badlock name-twice 'p["services"][1]["name"]=p["services"][0]["name"]' 'services[1].name: "web" is used twice in services'
 badlock name-number 'p["services"][0]["name"]=5' 'services[0].name: expected a string, got a number'
 badlock name-missing 'del p["volumes"][0]["name"]' 'volumes[0].name: missing'

@@ -2,9 +2,14 @@
 // Collects every problem found in the input so the user sees them all at once,
 // each as FILE:LINE:COLUMN: KEY.PATH: message.
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lk {
+
+// TEXT in double quotes as a message can show it: a NUL or a control character would
+// otherwise vanish or garble the terminal (\xNN), and quotes are escaped.
+std::string quoted(std::string_view text);
 
 struct SourcePos {
   std::string file;

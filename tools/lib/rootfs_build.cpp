@@ -93,12 +93,11 @@ void check_names(const json& lock, const std::string& file) {
     const json& list = lock[section];
     for (size_t i = 0; i < list.size(); ++i) {
       std::string name = list[i]["name"];
-      std::string field = file + ": " + section + "[" + std::to_string(i) + "].name: \"" + name + "\"";
-      if (!is_container_id(name))
-        throw InputError(field + " is not a container name (letters, digits, '_', '+', '-', '.'; not \".\" or \"..\")");
+      std::string field = file + ": " + section + "[" + std::to_string(i) + "].name";
+      require_container_id(name, std::string_view(section) == "volumes" ? "volume name" : "container name", field);
       // onboot and onshutdown folders are numbered, so only services and volumes can collide.
       if ((std::string_view(section) == "services" || std::string_view(section) == "volumes") && !seen.insert(name).second)
-        throw InputError(field + " is used twice in " + section);
+        throw InputError(field + ": \"" + name + "\" is used twice in " + section);
     }
   }
 }

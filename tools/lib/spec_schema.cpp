@@ -4,71 +4,13 @@
 #include <string_view>
 
 #include "capabilities.h"
+#include "container_id.h"
+#include "diagnostics.h"
 #include "error.h"
 
 namespace lk {
 
 using namespace check;
-
-namespace {
-
-// Room for the "NNN-" an onboot folder adds, within Linux's NAME_MAX of 255.
-constexpr size_t kMaxIdLength = 250;
-
-bool id_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '+' ||
-         c == '-' || c == '.';
-}
-
-// NAME as a message can show it: a NUL or a control character would otherwise
-// vanish or garble the terminal.
-std::string shown(std::string_view name) {
-  std::string out = "\"";
-  for (unsigned char c : name) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      static const char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
-
-bool is_container_id(std::string_view name) {
-  if (name.empty() || name.size() > kMaxIdLength || name == "." || name == "..") return false;
-  for (char c : name)
-    if (!id_char(c)) return false;
-  return true;
-}
-
-std::string container_id_problem(std::string_view name, std::string_view what) {
-  if (is_container_id(name)) return "";
-  std::string why;
-  if (name.empty())
-    why = "is empty";
-  else if (name == "." || name == "..")
-    why = name == "." ? "means the folder itself" : "means the parent folder";
-  else if (name.size() > kMaxIdLength)
-    why = "is longer than " + std::to_string(kMaxIdLength) + " bytes";
-  else
-    why = "has the character " + shown(name.substr(static_cast<size_t>(std::find_if_not(name.begin(), name.end(), id_char) - name.begin()), 1));
-  return std::string(what) + " " + shown(name) + " " + why +
-         "; it must be a runc container id: letters, digits, '_', '+', '-', '.', not \".\" or \"..\", at most " +
-         std::to_string(kMaxIdLength) + " bytes (it names a folder under /containers and a container's runc id)";
-}
-
-void require_container_id(std::string_view name, std::string_view what, const std::string& where) {
-  std::string problem = container_id_problem(name, what);
-  if (!problem.empty()) throw InputError(where + ": " + problem);
-}
 
 namespace {
 
@@ -181,13 +123,13 @@ Checker container_id(std::string what) {
 Checker image_path() {
   return refine(nonempty_string(), [](const json& v) -> std::string {
     const auto& p = v.get_ref<const std::string&>();
-    if (p.find('\0') != std::string::npos) return "path " + shown(p) + " has a NUL byte";
+    if (p.find('\0') != std::string::npos) return "path " + lk::quoted(p) + " has a NUL byte";
     bool named = false;
     for (const auto& part : split(p, '/')) {
-      if (part == "..") return "path " + shown(p) + " has a \"..\" component; a file must stay inside the image";
+      if (part == "..") return "path " + lk::quoted(p) + " has a \"..\" component; a file must stay inside the image";
       named = named || (!part.empty() && part != ".");
     }
-    return named ? "" : "path " + shown(p) + " names the image's root folder";
+    return named ? "" : "path " + lk::quoted(p) + " names the image's root folder";
   });
 }
 

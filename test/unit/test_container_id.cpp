@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "error.h"
-#include "spec_schema.h"
+#include "container_id.h"
 
 using namespace std::string_literals;
 
