@@ -9,7 +9,7 @@
 
 #include "error.h"
 #include "spec_plan.h"
-#include "spec_schema.h"
+#include "container_id.h"
 
 namespace {
 void require(bool ok) {
