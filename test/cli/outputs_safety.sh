@@ -176,9 +176,13 @@ fake_rootfs "$TMP/cut.tar" 0 60
 rm -f "$TMP/rootfs.pid"
 "$F/lk" build -q --dir "$B" --name sys --format kernel+initrd "$SPEC" 2>/dev/null &
 lkpid=$!
-for _ in $(seq 100); do [ -s "$TMP/rootfs.pid" ] && break; sleep 0.1; done
-rpid=$(cat "$TMP/rootfs.pid" 2>/dev/null)
-ipid=$(pgrep -P "$lkpid" -f lk-initrd | head -1)
+rpid= ipid=
+for _ in $(seq 100); do
+  rpid=$(cat "$TMP/rootfs.pid" 2>/dev/null)
+  ipid=$(pgrep -P "$lkpid" -f lk-initrd | head -1)
+  [ -n "$rpid" ] && [ -n "$ipid" ] && break
+  sleep 0.1
+done
 check build-stages-running test -n "$rpid" -a -n "$ipid"
 kill -9 "$lkpid"; wait "$lkpid" 2>/dev/null
 gone=0
