@@ -128,7 +128,7 @@ check iso-dev-null-still-a-device test "$(stat -c '%F %t:%T' /dev/null)" = "$nul
 : >"$TMP/o/other.tmp-AbC123"
 flock "$TMP/o/sys-kernel.tmp-LiVe00" sleep 30 &
 holder=$!
-sleep 0.3
+for _ in $(seq 100); do flock -n "$TMP/o/sys-kernel.tmp-LiVe00" true || break; sleep 0.1; done
 lk-initrd -o "$TMP/o/sys" <"$TMP/rootfs.tar"
 check stale-temps-removed test ! -e "$TMP/o/sys-initrd.img.tmp-AbC123" -a ! -e "$TMP/o/sys-kernel.tmp-XyZ789"
 check live-temp-kept test -e "$TMP/o/sys-kernel.tmp-LiVe00"
