@@ -6,7 +6,6 @@
 #include "capabilities.h"
 #include "container_id.h"
 #include "diagnostics.h"
-#include "error.h"
 
 namespace lk {
 

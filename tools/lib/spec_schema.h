@@ -1,7 +1,5 @@
 #pragma once
 // The LinuxKit spec schema (and the 2017 moby form), as checkers over YAML.
-#include <string_view>
-
 #include "spec_check.h"
 
 namespace lk {
