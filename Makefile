@@ -1,5 +1,6 @@
 # lk — build every tool into bin/, run every test with `make test`.
-# Tools are discovered: tools/lib/*.cpp is the shared library, tools/lk-NAME/*.cpp is bin/lk-NAME.
+# Tools are discovered: tools/lib/AREA/*.cpp is one library per area (tools/lib/README.md),
+# tools/lk-NAME/*.cpp is bin/lk-NAME.
 
 CXX      ?= g++
 CXXFLAGS ?= -O2 -g
@@ -22,19 +23,22 @@ else
 endif
 WARN += $(WERROR)
 
-ALL_CXXFLAGS = -std=c++20 $(WARN) $(CXXFLAGS) -Itools/lib -Itools $(DEPFLAGS) -D_FILE_OFFSET_BITS=64
+ALL_CXXFLAGS = -std=c++20 $(WARN) $(CXXFLAGS) -Itools/lib $(DEPFLAGS) -D_FILE_OFFSET_BITS=64
 LIBS := -lyaml-cpp -larchive -lcurl -lcrypto -lz -ldeflate -lzstd -lpthread
 
-LIB_SRC  := $(wildcard tools/lib/*.cpp)
+# Link order: an area before the areas it uses (the rules are in tools/lib/README.md).
+AREAS    := gcp qemu boot rootfs pull pkg spec oci streams http guest base
+LIB_SRC  := $(wildcard tools/lib/*/*.cpp)
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)
-LIB_A    := $(BUILD)/liblk.a
+AREA_LIB  = $(foreach a,$(1),$(BUILD)/lib/liblk-$(a).a)
+LIB_A    := $(call AREA_LIB,$(AREAS))
 TOOLS    := lk $(notdir $(wildcard tools/lk-*))
 TOOL_BIN := $(TOOLS:%=$(BIN)/%)
 UNIT_SRC := $(wildcard test/unit/*.cpp)
 UNIT_OBJ := $(UNIT_SRC:%.cpp=$(BUILD)/%.o)
 UNIT_BIN := $(BUILD)/unit-tests
 
-.PHONY: all test unit cli install clean fuzz bench demo
+.PHONY: all test unit cli lint install clean fuzz bench demo
 # Objects reached through the tools' pattern rule would otherwise count as intermediate
 # and be deleted after each link, forcing full rebuilds.
 .SECONDARY:
@@ -44,13 +48,17 @@ $(BUILD)/%.o: %.cpp
 	@mkdir -p $(@D)
 	$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
 
-$(LIB_A): $(LIB_OBJ)
+# Second expansion lets one pattern rule build each area's library and link each tool
+# from its own folder.
+.SECONDEXPANSION:
+$(BUILD)/lib/liblk-%.a: $$(addprefix $(BUILD)/,$$(subst .cpp,.o,$$(wildcard tools/lib/$$*/*.cpp)))
+	@mkdir -p $(@D)
 	@rm -f $@
 	ar rcs $@ $^
 
-# Second expansion lets one pattern rule link each tool from its own folder.
-.SECONDEXPANSION:
-$(BIN)/lk-%: $$(addprefix $(BUILD)/,$$(subst .cpp,.o,$$(wildcard tools/lk-$$*/*.cpp))) $(LIB_A)
+# A tool links every area unless AREAS_lk-NAME narrows it.
+$(BIN)/lk-%: $$(addprefix $(BUILD)/,$$(subst .cpp,.o,$$(wildcard tools/lk-$$*/*.cpp))) \
+             $$(call AREA_LIB,$$(or $$(AREAS_lk-$$*),$(AREAS)))
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $(LDFLAGS_$(@F)) $^ $(if $(filter undefined,$(origin LIBS_$(@F))),$(LIBS),$(LIBS_$(@F))) -o $@
 
@@ -60,6 +68,7 @@ $(BIN)/lk: $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tools/lk/*.cpp)) $(LIB_A)
 
 # The guest's PID 1 runs before any library is there: static, and only libc/libstdc++.
 # (ASan cannot link statically; the sanitizer build skips the boot tests anyway.)
+AREAS_lk-init := guest base
 LIBS_lk-init :=
 ifneq ($(SANITIZE),1)
   LDFLAGS_lk-init := -static
@@ -68,7 +77,9 @@ endif
 $(UNIT_BIN): $(UNIT_OBJ) $(LIB_A)
 	$(CXX) $(LDFLAGS) $^ $(LIBS) -o $@
 
-test: unit cli
+test: lint unit cli
+lint:
+	scripts/lint-includes
 unit: $(UNIT_BIN)
 	$(UNIT_BIN)
 cli: $(TOOL_BIN)

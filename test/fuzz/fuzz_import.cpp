@@ -11,12 +11,12 @@
 #include <filesystem>
 #include <string>
 
-#include "error.h"
-#include "fs.h"
-#include "log.h"
-#include "oci_layout.h"
-#include "pull_import.h"
-#include "sha256.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "base/log.h"
+#include "oci/layout.h"
+#include "pull/archive_import.h"
+#include "base/sha256.h"
 
 namespace {
 
@@ -51,9 +51,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     lk::write_all(fd.get(), std::string_view(reinterpret_cast<const char*>(data), size), "in.tar");
   }
   try {
-    lk::OciLayout layout(cache.string());
+    lk::oci::OciLayout layout(cache.string());
     lk::Log log("fuzz_import", lk::Log::kQuiet);
-    (void)lk::import_archive(layout, (root / "in.tar").string(), log);
+    (void)lk::pull::import_archive(layout, (root / "in.tar").string(), log);
   } catch (const lk::InputError&) {
   } catch (const lk::RuntimeError&) {
   }

@@ -12,15 +12,15 @@
 #include <string>
 #include <unordered_map>
 
-#include "compress.h"
-#include "error.h"
-#include "fs.h"
-#include "layer_flatten.h"
-#include "rootfs_edits.h"
+#include "streams/compress.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "rootfs/flatten.h"
+#include "rootfs/edits.h"
 
 namespace {
 
-class NullSink : public lk::ByteSink {
+class NullSink : public lk::streams::ByteSink {
 public:
   void write(const void*, size_t) override {}
   void finish() override {}
@@ -33,16 +33,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   lk::write_all(fd.get(), std::string_view(reinterpret_cast<const char*>(data), size), "memfd");
   std::string path = "/proc/self/fd/" + std::to_string(fd.get());
   NullSink sink;
-  lk::TarWriter out(sink);
+  lk::streams::TarWriter out(sink);
   try {
-    lk::Flattener f({{path, "fuzz layer", 0}}, "containers/x/lower/", lk::image_edits(lk::ImageRole::kContainer, 0), 0);
-    std::unordered_map<std::string, lk::TarEntry::Type> seen;
-    f.run(out, [&](const std::string& written, lk::TarEntry::Type type) {
+    lk::rootfs::Flattener f({{path, "fuzz layer", 0}}, "containers/x/lower/", lk::rootfs::image_edits(lk::rootfs::ImageRole::kContainer, 0), 0);
+    std::unordered_map<std::string, lk::streams::TarEntry::Type> seen;
+    f.run(out, [&](const std::string& written, lk::streams::TarEntry::Type type) {
       if (written.rfind("containers/", 0) != 0) std::abort();
       if (!seen.emplace(written, type).second) std::abort();
       for (size_t pos = written.find('/'); pos != std::string::npos; pos = written.find('/', pos + 1)) {
         auto parent = seen.find(written.substr(0, pos));
-        if (parent != seen.end() && parent->second != lk::TarEntry::kDir) std::abort();
+        if (parent != seen.end() && parent->second != lk::streams::TarEntry::kDir) std::abort();
       }
     });
   } catch (const lk::InputError&) {

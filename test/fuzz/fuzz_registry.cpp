@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <string>
 
-#include "error.h"
-#include "oci.h"
-#include "reference.h"
-#include "registry_auth.h"
+#include "base/error.h"
+#include "oci/manifest.h"
+#include "oci/reference.h"
+#include "pull/registry_auth.h"
 
 namespace {
 

@@ -7,9 +7,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "error.h"
-#include "spec_plan.h"
-#include "container_id.h"
+#include "base/error.h"
+#include "spec/plan_builder.h"
+#include "spec/container_id.h"
 
 namespace {
 void require(bool ok) {
@@ -18,14 +18,14 @@ void require(bool ok) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  lk::SpecInput in{"fuzz.yml", std::string(reinterpret_cast<const char*>(data), size), "."};
+  lk::spec::SpecInput in{"fuzz.yml", std::string(reinterpret_cast<const char*>(data), size), "."};
   try {
-    lk::PlanOptions opts;
+    lk::spec::PlanOptions opts;
     opts.keep_spec = true;  // also the raw-spec walk (yaml_to_json) that --dry-run does
-    auto result = lk::build_plan({in}, opts);
+    auto result = lk::spec::build_plan({in}, opts);
     const auto& plan = result.plan;
     for (const char* section : {"onboot", "onshutdown", "services", "volumes"})
-      for (const auto& e : plan[section]) require(lk::is_container_id(e["name"].get<std::string>()));
+      for (const auto& e : plan[section]) require(lk::spec::is_container_id(e["name"].get<std::string>()));
     for (const auto& f : plan["files"]) {
       const std::string p = f["path"];
       require(p.find('\0') == std::string::npos && p != ".." && p.rfind("../", 0) != 0 &&

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "base64.h"
-#include "error.h"
+#include "base/base64.h"
+#include "base/error.h"
 
 TEST_CASE("base64 encodes the RFC 4648 test vectors") {
   CHECK(lk::base64_encode("") == "");

@@ -1,27 +1,27 @@
 #include <doctest/doctest.h>
 
-#include "boot_loader.h"
-#include "error.h"
-#include "units.h"
+#include "boot/loader.h"
+#include "base/error.h"
+#include "base/units.h"
 
 TEST_CASE("syslinux config boots kernel and initrd with the cmdline as it is") {
-  std::string c = lk::syslinux_config("/kernel", "/initrd.img", "console=ttyS0 x=\"a b\"");
+  std::string c = lk::boot::syslinux_config("/kernel", "/initrd.img", "console=ttyS0 x=\"a b\"");
   CHECK(c.find("SERIAL 0 115200\n") == 0);
   CHECK(c.find("  KERNEL /kernel\n  INITRD /initrd.img\n  APPEND console=ttyS0 x=\"a b\"\n") != std::string::npos);
   CHECK(c.find("TIMEOUT 0") != std::string::npos);
 }
 
 TEST_CASE("grub config quotes every cmdline word so GRUB expands nothing") {
-  std::string c = lk::grub_config("--fs-uuid 4c4b-0001", "/kernel", "/initrd.img", "a=$x it's  b");
+  std::string c = lk::boot::grub_config("--fs-uuid 4c4b-0001", "/kernel", "/initrd.img", "a=$x it's  b");
   CHECK(c.find("search --no-floppy --set=root --fs-uuid 4c4b-0001\n") != std::string::npos);
   CHECK(c.find("linux /kernel 'a=$x' 'it'\\''s' 'b'\n") != std::string::npos);
   CHECK(c.find("initrd /initrd.img\nboot\n") != std::string::npos);
-  CHECK(lk::grub_config("--file /k", "/k", "/i", "").find("linux /k\n") != std::string::npos);
+  CHECK(lk::boot::grub_config("--file /k", "/k", "/i", "").find("linux /k\n") != std::string::npos);
 }
 
 TEST_CASE("a cmdline with a line break is refused") {
-  CHECK_THROWS_AS(lk::syslinux_config("/k", "/i", "a\nb"), lk::InputError);
-  CHECK_THROWS_AS(lk::grub_config("--file /k", "/k", "/i", "a\rb"), lk::InputError);
+  CHECK_THROWS_AS(lk::boot::syslinux_config("/k", "/i", "a\nb"), lk::InputError);
+  CHECK_THROWS_AS(lk::boot::grub_config("--file /k", "/k", "/i", "a\rb"), lk::InputError);
 }
 
 TEST_CASE("sizes with units") {

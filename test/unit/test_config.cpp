@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "error.h"
-#include "fs.h"
-#include "oci_config.h"
-#include "spec_plan.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "rootfs/runtime_config.h"
+#include "spec/plan_builder.h"
 
 namespace {
 
@@ -34,16 +34,16 @@ json entry_named_t(const json& plan) {
   return nullptr;
 }
 
-lk::OciSpec run_case(const json& c) {
-  auto plan = lk::build_plan({{"case.yml", c["spec"].get<std::string>(), "."}}, lk::PlanOptions{}).plan;
+lk::rootfs::OciSpec run_case(const json& c) {
+  auto plan = lk::spec::build_plan({{"case.yml", c["spec"].get<std::string>(), "."}}, lk::spec::PlanOptions{}).plan;
   json entry = entry_named_t(plan);
   REQUIRE(!entry.is_null());
-  lk::OciInputs in;
+  lk::rootfs::OciInputs in;
   in.image = c.value("image", json::object());
-  std::string label = lk::moby_label_text(in.image);
-  if (!label.empty()) in.label = lk::parse_moby_label(label, plan["ids"], "case");
+  std::string label = lk::rootfs::moby_label_text(in.image);
+  if (!label.empty()) in.label = lk::rootfs::parse_moby_label(label, plan["ids"], "case");
   in.yaml = entry["config"];
-  return lk::make_oci_spec(in);
+  return lk::rootfs::make_oci_spec(in);
 }
 
 void compare_or_update(const fs::path& expected, const std::string& got) {
@@ -79,8 +79,8 @@ TEST_CASE("config.json golden cases") {
         continue;
       }
       auto spec = run_case(c);
-      compare_or_update(p.parent_path() / (stem + ".config.json"), lk::oci_json_text(spec.config));
-      compare_or_update(p.parent_path() / (stem + ".runtime.json"), lk::oci_json_text(spec.runtime));
+      compare_or_update(p.parent_path() / (stem + ".config.json"), lk::rootfs::oci_json_text(spec.config));
+      compare_or_update(p.parent_path() / (stem + ".runtime.json"), lk::rootfs::oci_json_text(spec.runtime));
     }
   }
 }
@@ -88,7 +88,7 @@ TEST_CASE("config.json golden cases") {
 TEST_CASE("a label that is not a valid service config is an input error naming the image") {
   std::string msg;
   try {
-    lk::parse_moby_label("{\"capabilities\": [\"CAP_FOO\"]}", json::object(), "docker.io/x/y@sha256:1");
+    lk::rootfs::parse_moby_label("{\"capabilities\": [\"CAP_FOO\"]}", json::object(), "docker.io/x/y@sha256:1");
   } catch (const lk::InputError& e) {
     msg = e.what();
   }

@@ -4,13 +4,13 @@
 
 #include <random>
 
-#include "compress.h"
-#include "cpio_writer.h"
-#include "error.h"
+#include "streams/compress.h"
+#include "streams/cpio_writer.h"
+#include "base/error.h"
 
 namespace {
 
-struct StringSink : lk::ByteSink {
+struct StringSink : lk::streams::ByteSink {
   std::string data;
   bool finished = false;
   void write(const void* p, size_t n) override {
@@ -54,9 +54,9 @@ std::string sample(size_t n) {
   return s;
 }
 
-std::string compress(const std::string& in, lk::Codec codec, int threads, int level = -1) {
+std::string compress(const std::string& in, lk::streams::Codec codec, int threads, int level = -1) {
   StringSink out;
-  auto c = lk::make_compressor({codec, level, threads}, out);
+  auto c = lk::streams::make_compressor({codec, level, threads}, out);
   // Uneven writes, to cross block boundaries mid-write.
   for (size_t pos = 0; pos < in.size();) {
     size_t n = std::min<size_t>(in.size() - pos, 77777);
@@ -72,8 +72,8 @@ std::string compress(const std::string& in, lk::Codec codec, int threads, int le
 
 TEST_CASE("cpio newc header: magic, fields in hex, name padded to 4, data padded to 4") {
   StringSink s;
-  lk::CpioWriter w(s);
-  lk::CpioEntry e;
+  lk::streams::CpioWriter w(s);
+  lk::streams::CpioEntry e;
   e.name = "etc/motd";
   e.mode = 0100644;
   e.ino = 721;
@@ -92,8 +92,8 @@ TEST_CASE("cpio newc header: magic, fields in hex, name padded to 4, data padded
 
 TEST_CASE("cpio refuses a member of 4 GiB or more") {
   StringSink s;
-  lk::CpioWriter w(s);
-  lk::CpioEntry e;
+  lk::streams::CpioWriter w(s);
+  lk::streams::CpioEntry e;
   e.name = "big";
   e.mode = 0100644;
   e.size = 1ull << 32;
@@ -102,8 +102,8 @@ TEST_CASE("cpio refuses a member of 4 GiB or more") {
 
 TEST_CASE("cpio checks the data matches the size") {
   StringSink s;
-  lk::CpioWriter w(s);
-  lk::CpioEntry e;
+  lk::streams::CpioWriter w(s);
+  lk::streams::CpioEntry e;
   e.name = "f";
   e.size = 4;
   w.header(e);
@@ -113,15 +113,15 @@ TEST_CASE("cpio checks the data matches the size") {
 
 TEST_CASE("parallel gzip: one valid member, the same bytes for any thread count") {
   std::string in = sample((5 << 20) + 12345);
-  std::string one = compress(in, lk::Codec::kGzip, 1);
+  std::string one = compress(in, lk::streams::Codec::kGzip, 1);
   CHECK(gunzip(one) == in);
-  CHECK(compress(in, lk::Codec::kGzip, 2) == one);
-  CHECK(compress(in, lk::Codec::kGzip, 5) == one);
+  CHECK(compress(in, lk::streams::Codec::kGzip, 2) == one);
+  CHECK(compress(in, lk::streams::Codec::kGzip, 5) == one);
   CHECK(one.substr(0, 4) == std::string("\x1f\x8b\x08\x00", 4));
   CHECK(one.substr(4, 4) == std::string(4, '\0'));  // no mtime
-  CHECK(compress(in, lk::Codec::kGzip, 2, 1) != one);
-  CHECK(gunzip(compress(in, lk::Codec::kGzip, 2, 1)) == in);
-  CHECK(gunzip(compress("", lk::Codec::kGzip, 2)).empty());
+  CHECK(compress(in, lk::streams::Codec::kGzip, 2, 1) != one);
+  CHECK(gunzip(compress(in, lk::streams::Codec::kGzip, 2, 1)) == in);
+  CHECK(gunzip(compress("", lk::streams::Codec::kGzip, 2)).empty());
 }
 
 TEST_CASE("gzip: every level chains libdeflate's blocks into one stream, whatever the data") {
@@ -133,16 +133,16 @@ TEST_CASE("gzip: every level chains libdeflate's blocks into one stream, whateve
     for (const auto& in : inputs) {
       CAPTURE(level);
       CAPTURE(in.size());
-      CHECK(gunzip(compress(in, lk::Codec::kGzip, 2, level)) == in);
+      CHECK(gunzip(compress(in, lk::streams::Codec::kGzip, 2, level)) == in);
     }
 }
 
 TEST_CASE("zstd: decodes back, the same bytes for any thread count") {
   std::string in = sample(5 << 20);
-  std::string a = compress(in, lk::Codec::kZstd, 2), b = compress(in, lk::Codec::kZstd, 2);
+  std::string a = compress(in, lk::streams::Codec::kZstd, 2), b = compress(in, lk::streams::Codec::kZstd, 2);
   CHECK(a == b);
-  CHECK(compress(in, lk::Codec::kZstd, 1) == a);
-  CHECK(compress(in, lk::Codec::kZstd, 3) == a);
+  CHECK(compress(in, lk::streams::Codec::kZstd, 1) == a);
+  CHECK(compress(in, lk::streams::Codec::kZstd, 3) == a);
   std::string out(in.size(), '\0');
   size_t n = ZSTD_decompress(out.data(), out.size(), a.data(), a.size());
   REQUIRE(!ZSTD_isError(n));
@@ -150,8 +150,8 @@ TEST_CASE("zstd: decodes back, the same bytes for any thread count") {
 }
 
 TEST_CASE("codec names") {
-  CHECK(lk::parse_codec("zstd") == lk::Codec::kZstd);
-  CHECK_THROWS_AS(lk::parse_codec("xz"), lk::InputError);
+  CHECK(lk::streams::parse_codec("zstd") == lk::streams::Codec::kZstd);
+  CHECK_THROWS_AS(lk::streams::parse_codec("xz"), lk::InputError);
   StringSink s;
-  CHECK_THROWS_AS(lk::make_compressor({lk::Codec::kGzip, 13, 1}, s), lk::InputError);
+  CHECK_THROWS_AS(lk::streams::make_compressor({lk::streams::Codec::kGzip, 13, 1}, s), lk::InputError);
 }

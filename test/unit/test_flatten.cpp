@@ -1,9 +1,9 @@
 #include <doctest/doctest.h>
 
-#include "error.h"
-#include "path_norm.h"
-#include "tar_writer.h"
-#include "compress.h"
+#include "base/error.h"
+#include "base/path_norm.h"
+#include "streams/tar_writer.h"
+#include "streams/compress.h"
 
 TEST_CASE("member paths are cleaned; .. and absolute paths are errors naming the layer") {
   CHECK(lk::clean_member_path("./a//b/./c/", "L") == "a/b/c");
@@ -24,7 +24,7 @@ TEST_CASE("path helpers") {
 }
 
 namespace {
-struct StringSink : lk::ByteSink {
+struct StringSink : lk::streams::ByteSink {
   std::string data;
   void write(const void* p, size_t n) override { data.append(static_cast<const char*>(p), n); }
   void finish() override {}
@@ -33,8 +33,8 @@ struct StringSink : lk::ByteSink {
 
 TEST_CASE("tar writer: ustar header, pax record for long names, zero end blocks") {
   StringSink s;
-  lk::TarWriter w(s);
-  lk::TarEntry e;
+  lk::streams::TarWriter w(s);
+  lk::streams::TarEntry e;
   e.path = std::string(120, 'n');
   e.mode = 04755;
   w.add(e, "data");
@@ -43,11 +43,11 @@ TEST_CASE("tar writer: ustar header, pax record for long names, zero end blocks"
   CHECK(s.data[156] == 'x');  // a pax header first
   CHECK(s.data.find("path=" + std::string(120, 'n') + "\n") != std::string::npos);
   CHECK(s.data.substr(s.data.size() - 1024) == std::string(1024, '\0'));
-  lk::TarEntry f;
+  lk::streams::TarEntry f;
   f.path = "f";
   f.size = 3;
   StringSink s2;
-  lk::TarWriter w2(s2);
+  lk::streams::TarWriter w2(s2);
   w2.header(f);
   w2.data("ab", 2);
   CHECK_THROWS_AS(w2.end_entry(), lk::RuntimeError);
@@ -58,9 +58,9 @@ TEST_CASE("tar writer: ustar header, pax record for long names, zero end blocks"
 
 #include <map>
 
-#include "fs.h"
-#include "layer_flatten.h"
-#include "tar_reader.h"
+#include "base/fs.h"
+#include "rootfs/flatten.h"
+#include "streams/tar_reader.h"
 
 namespace {
 
@@ -70,9 +70,9 @@ struct MemLayer {
   std::string path() const { return "/proc/self/fd/" + std::to_string(fd.get()); }
 };
 
-void add(lk::TarWriter& w, lk::TarEntry::Type type, const std::string& path, const std::string& data = "",
+void add(lk::streams::TarWriter& w, lk::streams::TarEntry::Type type, const std::string& path, const std::string& data = "",
          uint32_t mode = 0644, const std::string& link = "") {
-  lk::TarEntry e;
+  lk::streams::TarEntry e;
   e.type = type;
   e.path = path;
   e.mode = mode;
@@ -81,7 +81,7 @@ void add(lk::TarWriter& w, lk::TarEntry::Type type, const std::string& path, con
 }
 
 struct Written {
-  lk::TarEntry::Type type;
+  lk::streams::TarEntry::Type type;
   uint32_t mode;
   std::string data, link;
 };
@@ -89,21 +89,21 @@ struct Written {
 // Flattens the layers; the result by path, and the names in stream order.
 std::map<std::string, Written> flatten(const std::vector<std::string>& layer_tars, std::vector<std::string>* order = nullptr) {
   std::vector<MemLayer> mem(layer_tars.size());
-  std::vector<lk::FlattenLayer> layers;
+  std::vector<lk::rootfs::FlattenLayer> layers;
   for (size_t i = 0; i < mem.size(); ++i) {
     lk::write_all(mem[i].fd.get(), layer_tars[i], "memfd");
     layers.push_back({mem[i].path(), "layer " + std::to_string(i), 0, {}});
   }
   StringSink out;
-  lk::TarWriter w(out);
-  lk::Flattener(std::move(layers), "", nullptr, 0).run(w, nullptr);
+  lk::streams::TarWriter w(out);
+  lk::rootfs::Flattener(std::move(layers), "", nullptr, 0).run(w, nullptr);
   w.close();
   MemLayer res;
   lk::write_all(res.fd.get(), out.data, "memfd");
-  lk::TarReader r = lk::TarReader::open_file(res.path(), "result");
+  lk::streams::TarReader r = lk::streams::TarReader::open_file(res.path(), "result");
   std::map<std::string, Written> got;
   while (r.next()) {
-    lk::TarEntry h = r.header();
+    lk::streams::TarEntry h = r.header();
     if (!h.path.empty() && h.path.back() == '/') h.path.pop_back();  // directories
     std::string data;
     r.copy_data([&](const void* p, size_t n) { data.append(static_cast<const char*>(p), n); });
@@ -117,7 +117,7 @@ std::map<std::string, Written> flatten(const std::vector<std::string>& layer_tar
 template <typename Fn>
 std::string tar_of(Fn fn) {
   StringSink s;
-  lk::TarWriter w(s);
+  lk::streams::TarWriter w(s);
   fn(w);
   w.close();
   return s.data;
@@ -126,8 +126,8 @@ std::string tar_of(Fn fn) {
 }  // namespace
 
 TEST_CASE("flattener: within a layer the last entry of a name wins, each name written once") {
-  using T = lk::TarEntry;
-  auto got = flatten({tar_of([](lk::TarWriter& w) {
+  using T = lk::streams::TarEntry;
+  auto got = flatten({tar_of([](lk::streams::TarWriter& w) {
     add(w, T::kDir, "d", "", 0700);
     add(w, T::kFile, "d/f", "in d");
     add(w, T::kDir, "d", "", 0750);
@@ -155,34 +155,34 @@ TEST_CASE("flattener: within a layer the last entry of a name wins, each name wr
 }
 
 TEST_CASE("flattener: a later entry never lets an earlier one below it through a link") {
-  using T = lk::TarEntry;
+  using T = lk::streams::TarEntry;
   auto refused = [](const std::string& tar, const std::string& msg) {
     CHECK_THROWS_WITH_AS(flatten({tar}), doctest::Contains(msg.c_str()), lk::RuntimeError);
   };
-  refused(tar_of([](lk::TarWriter& w) {
+  refused(tar_of([](lk::streams::TarWriter& w) {
             add(w, T::kDir, "d");
             add(w, T::kFile, "d/f", "x");
             add(w, T::kSymlink, "d", "", 0777, "/etc");
           }),
           "layer 0: entry \"d/f\" lies below \"d\", which is a symlink");
-  refused(tar_of([](lk::TarWriter& w) {
+  refused(tar_of([](lk::streams::TarWriter& w) {
             add(w, T::kDir, "d");
             add(w, T::kFile, "d/f", "x");
             add(w, T::kFile, "d", "now a file");
           }),
           "entry \"d/f\" lies below \"d\", which is a file");
-  refused(tar_of([](lk::TarWriter& w) {
+  refused(tar_of([](lk::streams::TarWriter& w) {
             add(w, T::kHardlink, "l", "", 0644, "f");
             add(w, T::kFile, "f", "later");
           }),
           "hard link \"l\" points to \"f\", which is not a file earlier in the layer or below it");
-  refused(tar_of([](lk::TarWriter& w) {
+  refused(tar_of([](lk::streams::TarWriter& w) {
             add(w, T::kDir, "d");
             add(w, T::kHardlink, "l", "", 0644, "d");
           }),
           "hard link \"l\" points to \"d\"");
   // A file replaced by a symlink: the symlink wins and nothing is written below it.
-  auto got = flatten({tar_of([](lk::TarWriter& w) {
+  auto got = flatten({tar_of([](lk::streams::TarWriter& w) {
     add(w, T::kFile, "s", "was a file");
     add(w, T::kSymlink, "s", "", 0777, "/etc/shadow");
   })});
@@ -191,9 +191,9 @@ TEST_CASE("flattener: a later entry never lets an earlier one below it through a
 }
 
 TEST_CASE("flattener: a layer ends at its first end-of-archive marker, as Go's tar reader") {
-  using T = lk::TarEntry;
-  std::string first = tar_of([](lk::TarWriter& w) { add(w, T::kFile, "x", "first"); });
-  std::string second = tar_of([](lk::TarWriter& w) {
+  using T = lk::streams::TarEntry;
+  std::string first = tar_of([](lk::streams::TarWriter& w) { add(w, T::kFile, "x", "first"); });
+  std::string second = tar_of([](lk::streams::TarWriter& w) {
     add(w, T::kFile, "x", "second");
     add(w, T::kFile, "y", "only in the second");
   });
@@ -203,25 +203,25 @@ TEST_CASE("flattener: a layer ends at its first end-of-archive marker, as Go's t
 }
 
 TEST_CASE("flattener: read_member finds the winner a flattened image would show") {
-  using T = lk::TarEntry;
+  using T = lk::streams::TarEntry;
   std::vector<MemLayer> mem(2);
-  lk::write_all(mem[0].fd.get(), tar_of([](lk::TarWriter& w) { add(w, T::kFile, "kernel", "lower"); }), "memfd");
-  lk::write_all(mem[1].fd.get(), tar_of([](lk::TarWriter& w) {
+  lk::write_all(mem[0].fd.get(), tar_of([](lk::streams::TarWriter& w) { add(w, T::kFile, "kernel", "lower"); }), "memfd");
+  lk::write_all(mem[1].fd.get(), tar_of([](lk::streams::TarWriter& w) {
     add(w, T::kFile, "kernel", "upper, first");
     add(w, T::kFile, "kernel", "upper, last");
     add(w, T::kSymlink, "boot", "", 0777, "/");
     add(w, T::kFile, "boot/vmlinuz", "below a link");
   }), "memfd");
-  lk::Flattener f({{mem[0].path(), "layer 0", 0, {}}, {mem[1].path(), "layer 1", 0, {}}}, "", nullptr, 0);
+  lk::rootfs::Flattener f({{mem[0].path(), "layer 0", 0, {}}, {mem[1].path(), "layer 1", 0, {}}}, "", nullptr, 0);
   f.index();
   std::string data;
-  CHECK(f.read_member("kernel", [&](lk::TarReader& r, const lk::TarEntry&) {
+  CHECK(f.read_member("kernel", [&](lk::streams::TarReader& r, const lk::streams::TarEntry&) {
     r.copy_data([&](const void* p, size_t n) { data.append(static_cast<const char*>(p), n); });
   }));
   CHECK(data == "upper, last");
-  CHECK(!f.read_member("missing", [](lk::TarReader&, const lk::TarEntry&) {}));
-  CHECK_THROWS_WITH_AS(f.read_member("boot/vmlinuz", [](lk::TarReader&, const lk::TarEntry&) {}),
+  CHECK(!f.read_member("missing", [](lk::streams::TarReader&, const lk::streams::TarEntry&) {}));
+  CHECK_THROWS_WITH_AS(f.read_member("boot/vmlinuz", [](lk::streams::TarReader&, const lk::streams::TarEntry&) {}),
                        doctest::Contains("lies below \"boot\", which is a symlink"), lk::RuntimeError);
-  CHECK_THROWS_WITH_AS(f.read_member("boot", [](lk::TarReader&, const lk::TarEntry&) {}),
+  CHECK_THROWS_WITH_AS(f.read_member("boot", [](lk::streams::TarReader&, const lk::streams::TarEntry&) {}),
                        doctest::Contains("layer 1: \"boot\" is a symlink, expected a regular file"), lk::RuntimeError);
 }

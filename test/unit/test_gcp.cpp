@@ -2,13 +2,13 @@
 
 #include <chrono>
 
-#include "error.h"
-#include "gcp_auth.h"
-#include "gcp_compute.h"
-#include "gcp_http.h"
-#include "gcp_image_file.h"
-#include "gcp_storage.h"
-#include "retry.h"
+#include "base/error.h"
+#include "gcp/auth.h"
+#include "gcp/compute.h"
+#include "gcp/http.h"
+#include "gcp/image_file.h"
+#include "gcp/storage.h"
+#include "http/retry.h"
 
 using nlohmann::json;
 using std::chrono::milliseconds;
@@ -133,19 +133,19 @@ TEST_CASE("gcp: tokens are renewed a minute early, short-lived ones at half-life
 }
 
 TEST_CASE("retry: which statuses are retried, and bounded doubling delays") {
-  CHECK(lk::is_retryable_status(429));
-  CHECK(lk::is_retryable_status(503));
-  CHECK(lk::is_retryable_status(408));
-  CHECK_FALSE(lk::is_retryable_status(404));
-  CHECK_FALSE(lk::is_retryable_status(401));
-  CHECK(lk::parse_retry_after("7") == 7);
-  CHECK(lk::parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == -1);
-  lk::Backoff b({4, milliseconds(100), milliseconds(300)});
+  CHECK(lk::http::is_retryable_status(429));
+  CHECK(lk::http::is_retryable_status(503));
+  CHECK(lk::http::is_retryable_status(408));
+  CHECK_FALSE(lk::http::is_retryable_status(404));
+  CHECK_FALSE(lk::http::is_retryable_status(401));
+  CHECK(lk::http::parse_retry_after("7") == 7);
+  CHECK(lk::http::parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == -1);
+  lk::http::Backoff b({4, milliseconds(100), milliseconds(300)});
   CHECK(b.delay(1) >= milliseconds(100));
   CHECK(b.delay(1) <= milliseconds(125));
   CHECK(b.delay(2) >= milliseconds(200));
   CHECK(b.delay(5) == milliseconds(300));
-  lk::Backoff quick({3, milliseconds(0), milliseconds(0)});
+  lk::http::Backoff quick({3, milliseconds(0), milliseconds(0)});
   CHECK(quick.next());
   CHECK(quick.next());
   CHECK_FALSE(quick.next());

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "guest_modules.h"
+#include "guest/modules.h"
 
 namespace {
 // A slice of what depmod writes for Debian's 6.1 kernel (paths shortened to the real ones).
@@ -30,8 +30,8 @@ const char* kAlias =
     "alias pci:v00008086d00007010sv*sd*bc*sc*i* ata_piix\n";
 const char* kBuiltin = "kernel/drivers/ata/ata_piix.ko\nkernel/fs/ext4/ext4.ko\n";
 
-lk::ModuleIndex index() {
-  lk::ModuleIndex i;
+lk::guest::ModuleIndex index() {
+  lk::guest::ModuleIndex i;
   i.add_dep(kDep);
   i.add_alias(kAlias);
   i.add_builtin(kBuiltin);
@@ -40,9 +40,9 @@ lk::ModuleIndex index() {
 }  // namespace
 
 TEST_CASE("init modules: names compare with - and _ alike") {
-  CHECK(lk::module_name("kernel/drivers/char/hw_random/virtio-rng.ko") == "virtio_rng");
-  CHECK(lk::module_name("virtio_net.ko.xz") == "virtio_net");
-  CHECK(lk::module_name("virtio-net") == "virtio_net");
+  CHECK(lk::guest::module_name("kernel/drivers/char/hw_random/virtio-rng.ko") == "virtio_rng");
+  CHECK(lk::guest::module_name("virtio_net.ko.xz") == "virtio_net");
+  CHECK(lk::guest::module_name("virtio-net") == "virtio_net");
   auto i = index();
   CHECK(i.known("virtio-rng"));
   CHECK(i.path_of("virtio_rng") == "kernel/drivers/char/hw_random/virtio-rng.ko");
@@ -84,6 +84,6 @@ TEST_CASE("init modules: load order puts dependencies first, each once") {
 }
 
 TEST_CASE("init modules: /proc/modules") {
-  auto m = lk::parse_proc_modules("virtio_net 57344 0 - Live 0x0\nnet_failover 20480 1 virtio_net, Live 0x0\n");
+  auto m = lk::guest::parse_proc_modules("virtio_net 57344 0 - Live 0x0\nnet_failover 20480 1 virtio_net, Live 0x0\n");
   CHECK(m == std::set<std::string>{"net_failover", "virtio_net"});
 }

@@ -1,11 +1,11 @@
 #include <doctest/doctest.h>
 #include <sys/mount.h>
 
-#include "error.h"
-#include "guest_runtime.h"
+#include "base/error.h"
+#include "guest/runtime.h"
 
 TEST_CASE("init runtime.json: LinuxKit's full form") {
-  auto rc = lk::parse_runtime(R"({
+  auto rc = lk::guest::parse_runtime(R"({
     "cgroups": ["mygroup"],
     "mounts": [
       {"source": "tmpfs", "destination": "/containers/onboot/000-a/tmp", "type": "tmpfs", "options": ["mode=0755"]},
@@ -33,37 +33,37 @@ TEST_CASE("init runtime.json: LinuxKit's full form") {
 }
 
 TEST_CASE("init runtime.json: empty, null and missing keys") {
-  CHECK_FALSE(lk::parse_runtime("{}", "r").needs_process_setup());
-  auto rc = lk::parse_runtime(R"({"cgroups": null, "mounts": null, "bindNS": null, "extra": 1})", "r");
+  CHECK_FALSE(lk::guest::parse_runtime("{}", "r").needs_process_setup());
+  auto rc = lk::guest::parse_runtime(R"({"cgroups": null, "mounts": null, "bindNS": null, "extra": 1})", "r");
   CHECK(rc.mounts.empty());
-  CHECK(lk::parse_runtime("null", "r").mounts.empty());
+  CHECK(lk::guest::parse_runtime("null", "r").mounts.empty());
 }
 
 TEST_CASE("init runtime.json: errors name the file and key") {
-  CHECK_THROWS_WITH_AS(lk::parse_runtime("{", "b/runtime.json"), doctest::Contains("b/runtime.json: invalid JSON"),
+  CHECK_THROWS_WITH_AS(lk::guest::parse_runtime("{", "b/runtime.json"), doctest::Contains("b/runtime.json: invalid JSON"),
                        lk::InputError);
-  CHECK_THROWS_WITH_AS(lk::parse_runtime(R"({"mkdir": "x"})", "r"), doctest::Contains("mkdir"), lk::InputError);
-  CHECK_THROWS_WITH_AS(lk::parse_runtime(R"({"mounts": [{"source": "x"}]})", "r"),
+  CHECK_THROWS_WITH_AS(lk::guest::parse_runtime(R"({"mkdir": "x"})", "r"), doctest::Contains("mkdir"), lk::InputError);
+  CHECK_THROWS_WITH_AS(lk::guest::parse_runtime(R"({"mounts": [{"source": "x"}]})", "r"),
                        doctest::Contains("mounts[0]: destination"), lk::InputError);
-  CHECK_THROWS_AS(lk::parse_runtime(R"({"interfaces": [{"name": "a", "add": "veth"}]})", "r"), lk::InputError);
-  CHECK_THROWS_AS(lk::parse_runtime("[]", "r"), lk::InputError);
+  CHECK_THROWS_AS(lk::guest::parse_runtime(R"({"interfaces": [{"name": "a", "add": "veth"}]})", "r"), lk::InputError);
+  CHECK_THROWS_AS(lk::guest::parse_runtime("[]", "r"), lk::InputError);
 }
 
 TEST_CASE("init runtime.json: mount options") {
-  auto a = lk::parse_mount_options({"rbind", "ro", "nosuid", "rprivate", "size=10%", "mode=0755"});
+  auto a = lk::guest::parse_mount_options({"rbind", "ro", "nosuid", "rprivate", "size=10%", "mode=0755"});
   CHECK(a.flags == (MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID));
   CHECK(a.propagation == (MS_PRIVATE | MS_REC));
   CHECK(a.data == "size=10%,mode=0755");
-  auto b = lk::parse_mount_options({"ro", "rw", "defaults", "remount"});
+  auto b = lk::guest::parse_mount_options({"ro", "rw", "defaults", "remount"});
   CHECK(b.flags == MS_REMOUNT);
   CHECK(b.data.empty());
 }
 
 TEST_CASE("init runtime.json: bundle-relative paths") {
-  CHECK(lk::bundle_path("/containers/onboot/000-a", "rootfs") == "/containers/onboot/000-a/rootfs");
-  CHECK(lk::bundle_path("/b", "./tmp") == "/b/tmp");
-  CHECK(lk::bundle_path("/b", "/abs") == "/abs");
-  auto d = lk::overlay_data_in_bundle("/b", "lowerdir=lower:/img/l2,upperdir=tmp/upper,workdir=/w,index=off");
+  CHECK(lk::guest::bundle_path("/containers/onboot/000-a", "rootfs") == "/containers/onboot/000-a/rootfs");
+  CHECK(lk::guest::bundle_path("/b", "./tmp") == "/b/tmp");
+  CHECK(lk::guest::bundle_path("/b", "/abs") == "/abs");
+  auto d = lk::guest::overlay_data_in_bundle("/b", "lowerdir=lower:/img/l2,upperdir=tmp/upper,workdir=/w,index=off");
   CHECK(d == "lowerdir=/b/lower:/img/l2,upperdir=/b/tmp/upper,workdir=/w,index=off");
-  CHECK(lk::overlay_dirs_to_create(d) == std::vector<std::string>{"/b/tmp/upper", "/w"});
+  CHECK(lk::guest::overlay_dirs_to_create(d) == std::vector<std::string>{"/b/tmp/upper", "/w"});
 }

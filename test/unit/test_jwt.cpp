@@ -5,9 +5,9 @@
 
 #include <memory>
 
-#include "base64.h"
-#include "error.h"
-#include "jwt.h"
+#include "base/base64.h"
+#include "base/error.h"
+#include "gcp/jwt.h"
 
 namespace {
 
@@ -42,27 +42,27 @@ const TestKey& test_key() {
 TEST_CASE("jwt: an RS256 token verifies with the public key and carries the claims") {
   nlohmann::json claims = {{"iss", "sa@p.iam.gserviceaccount.com"}, {"aud", "https://oauth2.googleapis.com/token"},
                            {"iat", 1700000000}, {"exp", 1700003600}};
-  auto token = lk::jwt_sign_rs256(claims, test_key().private_pem);
+  auto token = lk::gcp::jwt_sign_rs256(claims, test_key().private_pem);
   auto dot = token.find('.');
   CHECK(lk::base64_decode(token.substr(0, dot)) == R"({"alg":"RS256","typ":"JWT"})");
   CHECK(token.find('=') == std::string::npos);  // base64url without padding throughout
-  CHECK(lk::jwt_verify_rs256(token, test_key().public_pem) == claims);
+  CHECK(lk::gcp::jwt_verify_rs256(token, test_key().public_pem) == claims);
   // RSASSA-PKCS1-v1_5 is deterministic: the same claims give the same token.
-  CHECK(lk::jwt_sign_rs256(claims, test_key().private_pem) == token);
+  CHECK(lk::gcp::jwt_sign_rs256(claims, test_key().private_pem) == token);
 }
 
 TEST_CASE("jwt: a changed claim or a foreign key fails verification") {
-  auto token = lk::jwt_sign_rs256({{"iss", "a"}}, test_key().private_pem);
+  auto token = lk::gcp::jwt_sign_rs256({{"iss", "a"}}, test_key().private_pem);
   auto d1 = token.find('.'), d2 = token.rfind('.');
   std::string forged = token.substr(0, d1 + 1) + lk::base64url_encode(R"({"iss":"b"})") + token.substr(d2);
-  CHECK_THROWS_AS(lk::jwt_verify_rs256(forged, test_key().public_pem), lk::InputError);
+  CHECK_THROWS_AS(lk::gcp::jwt_verify_rs256(forged, test_key().public_pem), lk::InputError);
   auto other = make_key();
-  CHECK_THROWS_AS(lk::jwt_verify_rs256(token, other.public_pem), lk::InputError);
-  CHECK_THROWS_AS(lk::jwt_verify_rs256("not.a-token", test_key().public_pem), lk::InputError);
+  CHECK_THROWS_AS(lk::gcp::jwt_verify_rs256(token, other.public_pem), lk::InputError);
+  CHECK_THROWS_AS(lk::gcp::jwt_verify_rs256("not.a-token", test_key().public_pem), lk::InputError);
 }
 
 TEST_CASE("jwt: an unreadable private key is an input error") {
-  CHECK_THROWS_AS(lk::jwt_sign_rs256({{"iss", "a"}}, "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n"),
+  CHECK_THROWS_AS(lk::gcp::jwt_sign_rs256({{"iss", "a"}}, "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n"),
                   lk::InputError);
-  CHECK_THROWS_AS(lk::jwt_sign_rs256({{"iss", "a"}}, ""), lk::InputError);
+  CHECK_THROWS_AS(lk::gcp::jwt_sign_rs256({{"iss", "a"}}, ""), lk::InputError);
 }

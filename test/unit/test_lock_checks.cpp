@@ -1,14 +1,14 @@
 #include <doctest/doctest.h>
 
-#include "error.h"
-#include "json_shape.h"
-#include "oci_config.h"
+#include "base/error.h"
+#include "spec/json_shape.h"
+#include "rootfs/runtime_config.h"
 
 using nlohmann::json;
 
 TEST_CASE("json shapes name the file and field of a wrong type") {
-  using namespace lk::shape;
-  Check c = object({{"services", list(object({{"name", string(), true}, {"config", lk::container_config_shape()}}))}});
+  using namespace lk::spec::shape;
+  Check c = object({{"services", list(object({{"name", string(), true}, {"config", lk::rootfs::container_config_shape()}}))}});
   auto msg = [&](const json& j) {
     try {
       check(j, c, "lock.json");

@@ -2,10 +2,10 @@
 
 #include <string>
 
-#include "error.h"
-#include "oci.h"
-#include "registry.h"
-#include "registry_auth.h"
+#include "base/error.h"
+#include "oci/manifest.h"
+#include "pull/registry.h"
+#include "pull/registry_auth.h"
 
 namespace {
 const std::string kD1 = "sha256:" + std::string(64, '1');
@@ -68,28 +68,28 @@ TEST_CASE("oci descriptors reject bad digests and round-trip") {
 }
 
 TEST_CASE("registry auth challenge parsing") {
-  auto c = lk::registry::parse_challenge(
+  auto c = lk::pull::parse_challenge(
       R"(Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull,push")");
   CHECK(c.scheme == "bearer");
   CHECK(c.params["realm"] == "https://auth.docker.io/token");
   CHECK(c.params["scope"] == "repository:library/nginx:pull,push");
-  CHECK(lk::registry::token_url(c, c.params["scope"]) ==
+  CHECK(lk::pull::token_url(c, c.params["scope"]) ==
         "https://auth.docker.io/token?service=registry.docker.io&scope=repository%3Alibrary%2Fnginx%3Apull%2Cpush");
-  auto b = lk::registry::parse_challenge(R"(Basic realm="lk-test")");
+  auto b = lk::pull::parse_challenge(R"(Basic realm="lk-test")");
   CHECK(b.scheme == "basic");
   CHECK(b.params["realm"] == "lk-test");
-  CHECK(lk::registry::parse_challenge("").scheme.empty());
+  CHECK(lk::pull::parse_challenge("").scheme.empty());
 }
 
 TEST_CASE("registry endpoints: loopback and --insecure-registry are plain http") {
-  lk::registry::Options o;
-  CHECK(lk::registry::base_url("docker.io", o) == "https://registry-1.docker.io");
-  CHECK(lk::registry::base_url("127.0.0.1:5000", o) == "http://127.0.0.1:5000");
-  CHECK(lk::registry::base_url("localhost:5000", o) == "http://localhost:5000");
-  CHECK(lk::registry::base_url("reg.example.com", o) == "https://reg.example.com");
+  lk::pull::Options o;
+  CHECK(lk::pull::base_url("docker.io", o) == "https://registry-1.docker.io");
+  CHECK(lk::pull::base_url("127.0.0.1:5000", o) == "http://127.0.0.1:5000");
+  CHECK(lk::pull::base_url("localhost:5000", o) == "http://localhost:5000");
+  CHECK(lk::pull::base_url("reg.example.com", o) == "https://reg.example.com");
   o.insecure.insert("reg.example.com");
-  CHECK(lk::registry::base_url("reg.example.com", o) == "http://reg.example.com");
-  CHECK(lk::registry::transient_status(503));
-  CHECK(lk::registry::transient_status(429));
-  CHECK_FALSE(lk::registry::transient_status(404));
+  CHECK(lk::pull::base_url("reg.example.com", o) == "http://reg.example.com");
+  CHECK(lk::pull::transient_status(503));
+  CHECK(lk::pull::transient_status(429));
+  CHECK_FALSE(lk::pull::transient_status(404));
 }

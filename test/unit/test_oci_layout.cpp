@@ -6,10 +6,10 @@
 #include <fstream>
 #include <string>
 
-#include "docker_config.h"
-#include "error.h"
-#include "oci_layout.h"
-#include "sha256.h"
+#include "pull/docker_config.h"
+#include "base/error.h"
+#include "oci/layout.h"
+#include "base/sha256.h"
 
 namespace {
 struct TempCache {
@@ -25,7 +25,7 @@ std::string digest_of(const std::string& s) { return "sha256:" + lk::sha256_hex(
 
 TEST_CASE("oci layout: skeleton, verified small blobs, names replaced by name") {
   TempCache t;
-  lk::OciLayout cache(t.dir + "/c");
+  lk::oci::OciLayout cache(t.dir + "/c");
   CHECK(std::filesystem::exists(t.dir + "/c/oci-layout"));
   CHECK(cache.entries().empty());
   std::string m = R"({"schemaVersion":2,"config":{"mediaType":"x","digest":")" + digest_of("cfg") +
@@ -49,17 +49,17 @@ TEST_CASE("oci layout: skeleton, verified small blobs, names replaced by name") 
 
 TEST_CASE("oci layout: an interrupted ingest resumes; bad bytes never enter") {
   TempCache t;
-  lk::OciLayout cache(t.dir);
+  lk::oci::OciLayout cache(t.dir);
   std::string data(100000, 'x');
   for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7);
   std::string d = digest_of(data);
   {
-    lk::BlobIngest in(cache, d, static_cast<int64_t>(data.size()));
+    lk::oci::BlobIngest in(cache, d, static_cast<int64_t>(data.size()));
     CHECK(in.offset() == 0);
     in.write(data.data(), 40000);
   }  // "crash": the partial file stays
   {
-    lk::BlobIngest in(cache, d, static_cast<int64_t>(data.size()));
+    lk::oci::BlobIngest in(cache, d, static_cast<int64_t>(data.size()));
     CHECK(in.offset() == 40000);
     in.write(data.data() + 40000, data.size() - 40000);
     CHECK_THROWS_AS(in.write("x", 1), lk::RuntimeError);  // more than the size
@@ -68,14 +68,14 @@ TEST_CASE("oci layout: an interrupted ingest resumes; bad bytes never enter") {
   CHECK(cache.has_blob(d));
   CHECK(std::filesystem::is_empty(cache.ingest_dir()));
   {
-    lk::BlobIngest again(cache, d, static_cast<int64_t>(data.size()));
+    lk::oci::BlobIngest again(cache, d, static_cast<int64_t>(data.size()));
     CHECK(again.present());
   }
 
   std::string bad = data;
   bad[5] ^= 1;
   std::string d2 = digest_of(data + "2");
-  lk::BlobIngest in(cache, d2, static_cast<int64_t>(bad.size()));
+  lk::oci::BlobIngest in(cache, d2, static_cast<int64_t>(bad.size()));
   in.write(bad.data(), bad.size());
   CHECK_THROWS_WITH_AS(in.commit("img: blob " + d2), doctest::Contains("digest mismatch"), lk::RuntimeError);
   CHECK_FALSE(cache.has_blob(d2));
@@ -84,7 +84,7 @@ TEST_CASE("oci layout: an interrupted ingest resumes; bad bytes never enter") {
 }
 
 TEST_CASE("docker config: auths entries by host and Docker Hub's v1 URL") {
-  lk::DockerConfig c(nlohmann::json::parse(R"({"auths":{
+  lk::pull::DockerConfig c(nlohmann::json::parse(R"({"auths":{
     "https://index.docker.io/v1/":{"auth":"dTpw"},
     "http://127.0.0.1:5000/v2/":{"username":"a","password":"b"},
     "reg.example.com":{"identitytoken":"tok","username":"x"}}})"));
@@ -98,6 +98,6 @@ TEST_CASE("docker config: auths entries by host and Docker Hub's v1 URL") {
   CHECK(c.lookup("reg.example.com")->username == "x");
   CHECK(c.lookup("127.0.0.1:5000")->identity_token.empty());
   CHECK_FALSE(c.lookup("other.example.com"));
-  lk::DockerConfig bad(nlohmann::json::parse(R"({"auths":{"h":{"auth":"!!!"}}})"));
+  lk::pull::DockerConfig bad(nlohmann::json::parse(R"({"auths":{"h":{"auth":"!!!"}}})"));
   CHECK_THROWS_AS(bad.lookup("h"), lk::InputError);
 }

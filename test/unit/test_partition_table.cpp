@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "error.h"
-#include "fs.h"
-#include "partition_table.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "boot/partition_table.h"
 
 namespace {
 
@@ -91,27 +91,27 @@ std::string check_header(int fd, uint64_t my_lba, uint64_t alternate_lba, uint64
 }  // namespace
 
 TEST_CASE("GUIDs parse to the mixed-endian disk order and format back") {
-  lk::Guid esp = lk::parse_guid(lk::kEspTypeGuid);
-  const lk::Guid want = {0x28, 0x73, 0x2A, 0xC1, 0x1F, 0xF8, 0xD2, 0x11,
+  lk::boot::Guid esp = lk::boot::parse_guid(lk::boot::kEspTypeGuid);
+  const lk::boot::Guid want = {0x28, 0x73, 0x2A, 0xC1, 0x1F, 0xF8, 0xD2, 0x11,
                          0xBA, 0x4B, 0x00, 0xA0, 0xC9, 0x3E, 0xC9, 0x3B};
   CHECK(esp == want);
-  CHECK(lk::format_guid(esp) == lk::kEspTypeGuid);
-  CHECK(lk::format_guid(lk::parse_guid("0fc63daf-8483-4772-8e79-3d69d8477de4")) == lk::kLinuxDataTypeGuid);
-  CHECK_THROWS_AS(lk::parse_guid(""), lk::InputError);
-  CHECK_THROWS_AS(lk::parse_guid("C12A7328F81F-11D2-BA4B-00A0C93EC93B0"), lk::InputError);
-  CHECK_THROWS_AS(lk::parse_guid("C12A7328-F81F-11D2-BA4B-00A0C93EC93G"), lk::InputError);
-  CHECK_THROWS_AS(lk::parse_guid("C12A7328-F81F-11D2-BA4B-00A0C93EC93"), lk::InputError);
+  CHECK(lk::boot::format_guid(esp) == lk::boot::kEspTypeGuid);
+  CHECK(lk::boot::format_guid(lk::boot::parse_guid("0fc63daf-8483-4772-8e79-3d69d8477de4")) == lk::boot::kLinuxDataTypeGuid);
+  CHECK_THROWS_AS(lk::boot::parse_guid(""), lk::InputError);
+  CHECK_THROWS_AS(lk::boot::parse_guid("C12A7328F81F-11D2-BA4B-00A0C93EC93B0"), lk::InputError);
+  CHECK_THROWS_AS(lk::boot::parse_guid("C12A7328-F81F-11D2-BA4B-00A0C93EC93G"), lk::InputError);
+  CHECK_THROWS_AS(lk::boot::parse_guid("C12A7328-F81F-11D2-BA4B-00A0C93EC93"), lk::InputError);
 }
 
 TEST_CASE("seeded GUIDs are deterministic version-4 GUIDs") {
-  lk::Guid a = lk::guid_from_seed("sha256:abc/disk");
-  CHECK(a == lk::guid_from_seed("sha256:abc/disk"));
-  CHECK(a != lk::guid_from_seed("sha256:abc/esp"));
+  lk::boot::Guid a = lk::boot::guid_from_seed("sha256:abc/disk");
+  CHECK(a == lk::boot::guid_from_seed("sha256:abc/disk"));
+  CHECK(a != lk::boot::guid_from_seed("sha256:abc/esp"));
   for (const char* seed : {"", "x", "sha256:abc/disk", "sha256:abc/esp"}) {
-    std::string text = lk::format_guid(lk::guid_from_seed(seed));
+    std::string text = lk::boot::format_guid(lk::boot::guid_from_seed(seed));
     CHECK(text[14] == '4');
     CHECK(std::string("89AB").find(text[19]) != std::string::npos);
-    CHECK(lk::parse_guid(text) == lk::guid_from_seed(seed));
+    CHECK(lk::boot::parse_guid(text) == lk::boot::guid_from_seed(seed));
   }
 }
 
@@ -120,12 +120,12 @@ TEST_CASE("an MBR with one active FAT32 partition") {
   const std::string path = dir.path() + "/disk.raw";
   lk::Fd fd = sparse_disk(path, kDiskBytes);
   const std::string boot(440, '\x90');
-  lk::MbrPartition p;
+  lk::boot::MbrPartition p;
   p.first_lba = 2048;
   p.sectors = kDiskSectors - 2048;
   p.type = 0x0c;
   p.bootable = true;
-  lk::write_mbr(fd.get(), boot, 0x12345678, {p});
+  lk::boot::write_mbr(fd.get(), boot, 0x12345678, {p});
 
   std::string s = read_at(fd.get(), 0, 512);
   CHECK(s.substr(0, 440) == boot);
@@ -152,7 +152,7 @@ TEST_CASE("an MBR with one active FAT32 partition") {
   if (!out.empty()) CHECK(out == "1 2048 131071 0xc 12345678-01 0x80\n");
 
   // Shorter boot code leaves zeros up to the signature; the sector is rewritten whole.
-  lk::write_mbr(fd.get(), "ab", 0, {p});
+  lk::boot::write_mbr(fd.get(), "ab", 0, {p});
   s = read_at(fd.get(), 0, 512);
   CHECK(s.substr(0, 2) == "ab");
   CHECK(s.substr(2, 442) == std::string(442, '\0'));
@@ -162,15 +162,15 @@ TEST_CASE("a GPT with one EFI System Partition, primary and backup") {
   lk::TempDir dir(tmp_parent(), "lk-pt-test");
   const std::string path = dir.path() + "/disk.raw";
   lk::Fd fd = sparse_disk(path, kDiskBytes);
-  lk::GptPartition esp;
+  lk::boot::GptPartition esp;
   esp.first_lba = 2048;
   esp.last_lba = kDiskSectors - 2048 - 1;
-  esp.type = lk::parse_guid(lk::kEspTypeGuid);
-  esp.unique = lk::guid_from_seed("test/esp");
+  esp.type = lk::boot::parse_guid(lk::boot::kEspTypeGuid);
+  esp.unique = lk::boot::guid_from_seed("test/esp");
   esp.attributes = 1;
   esp.name = "EFI System";
-  const lk::Guid disk_guid = lk::guid_from_seed("test/disk");
-  lk::write_gpt(fd.get(), kDiskSectors, disk_guid, {esp}, "boot");
+  const lk::boot::Guid disk_guid = lk::boot::guid_from_seed("test/disk");
+  lk::boot::write_gpt(fd.get(), kDiskSectors, disk_guid, {esp}, "boot");
 
   // Protective MBR: one 0xEE entry over the whole disk, no signature.
   std::string mbr = read_at(fd.get(), 0, 512);
@@ -204,7 +204,7 @@ TEST_CASE("a GPT with one EFI System Partition, primary and backup") {
   if (!out.empty()) CHECK(contains(out, "partition 1 : ID=0xee"));
   // libblkid checks both CRCs (a corrupt table lists nothing), so this output means valid.
   const std::string uuid_lower = [&] {
-    std::string u = lk::format_guid(esp.unique);
+    std::string u = lk::boot::format_guid(esp.unique);
     for (char& c : u) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return u;
   }();
@@ -223,15 +223,15 @@ TEST_CASE("a GPT with one EFI System Partition, primary and backup") {
 
 TEST_CASE("the same inputs give the same bytes") {
   lk::TempDir dir(tmp_parent(), "lk-pt-test");
-  lk::GptPartition p;
+  lk::boot::GptPartition p;
   p.first_lba = 34;
   p.last_lba = kDiskSectors - 34;
-  p.type = lk::parse_guid(lk::kLinuxDataTypeGuid);
-  p.unique = lk::guid_from_seed("u");
+  p.type = lk::boot::parse_guid(lk::boot::kLinuxDataTypeGuid);
+  p.unique = lk::boot::guid_from_seed("u");
   std::string images[2];
   for (std::string& image : images) {
     lk::Fd fd = sparse_disk(dir.path() + "/disk.raw", kDiskBytes);
-    lk::write_gpt(fd.get(), kDiskSectors, lk::guid_from_seed("d"), {p});
+    lk::boot::write_gpt(fd.get(), kDiskSectors, lk::boot::guid_from_seed("d"), {p});
     image = read_at(fd.get(), 0, 34 * 512) + read_at(fd.get(), (kDiskSectors - 33) * 512, 33 * 512);
   }
   CHECK(images[0] == images[1]);
@@ -240,53 +240,53 @@ TEST_CASE("the same inputs give the same bytes") {
 TEST_CASE("bad partition tables are refused") {
   lk::TempDir dir(tmp_parent(), "lk-pt-test");
   lk::Fd fd = sparse_disk(dir.path() + "/disk.raw", kDiskBytes);
-  lk::GptPartition a;
+  lk::boot::GptPartition a;
   a.first_lba = 2048;
   a.last_lba = 4095;
-  a.type = lk::parse_guid(lk::kLinuxDataTypeGuid);
+  a.type = lk::boot::parse_guid(lk::boot::kLinuxDataTypeGuid);
   a.name = "a";
-  lk::GptPartition b = a;
+  lk::boot::GptPartition b = a;
   b.name = "b";
   b.first_lba = 4095;
   b.last_lba = 8191;
-  const lk::Guid g = lk::guid_from_seed("d");
-  CHECK_THROWS_AS(lk::write_gpt(fd.get(), kDiskSectors, g, {a, b}), lk::InputError);
+  const lk::boot::Guid g = lk::boot::guid_from_seed("d");
+  CHECK_THROWS_AS(lk::boot::write_gpt(fd.get(), kDiskSectors, g, {a, b}), lk::InputError);
   b.first_lba = 4096;
-  CHECK_NOTHROW(lk::write_gpt(fd.get(), kDiskSectors, g, {b, a}));
+  CHECK_NOTHROW(lk::boot::write_gpt(fd.get(), kDiskSectors, g, {b, a}));
 
-  lk::GptPartition c = a;
+  lk::boot::GptPartition c = a;
   c.last_lba = kDiskSectors - 33;  // into the backup entries
-  CHECK_THROWS_AS(lk::write_gpt(fd.get(), kDiskSectors, g, {c}), lk::InputError);
+  CHECK_THROWS_AS(lk::boot::write_gpt(fd.get(), kDiskSectors, g, {c}), lk::InputError);
   c.first_lba = 33;  // into the primary entries
   c.last_lba = 4095;
-  CHECK_THROWS_AS(lk::write_gpt(fd.get(), kDiskSectors, g, {c}), lk::InputError);
+  CHECK_THROWS_AS(lk::boot::write_gpt(fd.get(), kDiskSectors, g, {c}), lk::InputError);
   c = a;
   c.first_lba = c.last_lba + 1;
-  CHECK_THROWS_AS(lk::write_gpt(fd.get(), kDiskSectors, g, {c}), lk::InputError);
+  CHECK_THROWS_AS(lk::boot::write_gpt(fd.get(), kDiskSectors, g, {c}), lk::InputError);
   c = a;
   c.name = std::string(37, 'n');
-  CHECK_THROWS_AS(lk::write_gpt(fd.get(), kDiskSectors, g, {c}), lk::InputError);
+  CHECK_THROWS_AS(lk::boot::write_gpt(fd.get(), kDiskSectors, g, {c}), lk::InputError);
   c = a;
-  c.type = lk::Guid{};
-  CHECK_THROWS_AS(lk::write_gpt(fd.get(), kDiskSectors, g, {c}), lk::InputError);
+  c.type = lk::boot::Guid{};
+  CHECK_THROWS_AS(lk::boot::write_gpt(fd.get(), kDiskSectors, g, {c}), lk::InputError);
   // A disk size other than the file's would put the backup header short of the end.
-  CHECK_THROWS_AS(lk::write_gpt(fd.get(), kDiskSectors * 2, g, {a}), lk::InputError);
-  CHECK_THROWS_AS(lk::write_gpt(fd.get(), kDiskSectors, g, {a}, std::string(441, 'x')), lk::InputError);
+  CHECK_THROWS_AS(lk::boot::write_gpt(fd.get(), kDiskSectors * 2, g, {a}), lk::InputError);
+  CHECK_THROWS_AS(lk::boot::write_gpt(fd.get(), kDiskSectors, g, {a}, std::string(441, 'x')), lk::InputError);
 
-  lk::MbrPartition m;
+  lk::boot::MbrPartition m;
   m.first_lba = 2048;
   m.sectors = 2048;
-  lk::MbrPartition n = m;
+  lk::boot::MbrPartition n = m;
   n.first_lba = 4095;
-  CHECK_THROWS_AS(lk::write_mbr(fd.get(), "", 0, {m, n}), lk::InputError);
+  CHECK_THROWS_AS(lk::boot::write_mbr(fd.get(), "", 0, {m, n}), lk::InputError);
   n.first_lba = 4096;
-  CHECK_NOTHROW(lk::write_mbr(fd.get(), "", 0, {m, n}));
-  CHECK_THROWS_AS(lk::write_mbr(fd.get(), std::string(441, 'x'), 0, {m}), lk::InputError);
-  lk::MbrPartition big = m;
+  CHECK_NOTHROW(lk::boot::write_mbr(fd.get(), "", 0, {m, n}));
+  CHECK_THROWS_AS(lk::boot::write_mbr(fd.get(), std::string(441, 'x'), 0, {m}), lk::InputError);
+  lk::boot::MbrPartition big = m;
   big.sectors = 1ull << 32;
-  CHECK_THROWS_AS(lk::write_mbr(fd.get(), "", 0, {big}), lk::InputError);
+  CHECK_THROWS_AS(lk::boot::write_mbr(fd.get(), "", 0, {big}), lk::InputError);
   big = m;
   big.first_lba = 0;
-  CHECK_THROWS_AS(lk::write_mbr(fd.get(), "", 0, {big}), lk::InputError);
-  CHECK_THROWS_AS(lk::write_mbr(fd.get(), "", 0, {m, m, m, m, m}), lk::InputError);
+  CHECK_THROWS_AS(lk::boot::write_mbr(fd.get(), "", 0, {big}), lk::InputError);
+  CHECK_THROWS_AS(lk::boot::write_mbr(fd.get(), "", 0, {m, m, m, m, m}), lk::InputError);
 }

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "error.h"
-#include "qemu_cmd.h"
+#include "base/error.h"
+#include "qemu/command.h"
 
 using namespace lk::qemu;
 

@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "error.h"
-#include "reference.h"
+#include "base/error.h"
+#include "oci/reference.h"
 
 namespace {
 const std::string kD = "sha256:" + std::string(64, 'a');
@@ -46,21 +46,21 @@ TEST_CASE("reference normalisation follows Docker (table)") {
   };
   for (const auto& c : cases) {
     CAPTURE(c.in);
-    CHECK(lk::parse_reference(c.in).str() == c.out);
+    CHECK(lk::oci::parse_reference(c.in).str() == c.out);
   }
 }
 
 TEST_CASE("reference parts") {
-  auto r = lk::parse_reference("127.0.0.1:5000/a/b:v1");
+  auto r = lk::oci::parse_reference("127.0.0.1:5000/a/b:v1");
   CHECK(r.domain == "127.0.0.1:5000");
   CHECK(r.path == "a/b");
   CHECK(r.tag == "v1");
   CHECK(r.manifest_ref() == "v1");
-  auto d = lk::parse_reference("nginx:alpine@" + kD);
+  auto d = lk::oci::parse_reference("nginx:alpine@" + kD);
   CHECK(d.tag == "alpine");
   CHECK(d.digest == kD);
   CHECK(d.manifest_ref() == kD);
-  CHECK(lk::parse_reference("x@" + kD).tag.empty());
+  CHECK(lk::oci::parse_reference("x@" + kD).tag.empty());
 }
 
 TEST_CASE("invalid references are input errors (table)") {
@@ -92,12 +92,12 @@ TEST_CASE("invalid references are input errors (table)") {
   };
   for (const auto& s : bad) {
     CAPTURE(s);
-    CHECK_THROWS_AS(lk::parse_reference(s), lk::InputError);
+    CHECK_THROWS_AS(lk::oci::parse_reference(s), lk::InputError);
   }
 }
 
 TEST_CASE("digest check") {
-  CHECK(lk::is_sha256_digest(kD));
-  CHECK_FALSE(lk::is_sha256_digest("sha256:abc"));
-  CHECK_FALSE(lk::is_sha256_digest("sha512:" + std::string(64, 'a')));
+  CHECK(lk::oci::is_sha256_digest(kD));
+  CHECK_FALSE(lk::oci::is_sha256_digest("sha256:abc"));
+  CHECK_FALSE(lk::oci::is_sha256_digest("sha512:" + std::string(64, 'a')));
 }

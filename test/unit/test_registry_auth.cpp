@@ -2,11 +2,11 @@
 
 #include <string>
 
-#include "registry_auth.h"
+#include "pull/registry_auth.h"
 
 namespace {
-using lk::registry::Clock;
-using lk::registry::Token;
+using lk::pull::Clock;
+using lk::pull::Token;
 using std::chrono::seconds;
 
 // 2024-05-01T12:00:00Z
@@ -16,7 +16,7 @@ Token token(Clock::time_point issued, long lifetime) { return Token{"t", "", iss
 }  // namespace
 
 TEST_CASE("registry auth: RFC 3339 times as token services send them") {
-  using lk::registry::parse_rfc3339;
+  using lk::pull::parse_rfc3339;
   CHECK(parse_rfc3339("2024-05-01T12:00:00Z") == kNoon);
   CHECK(parse_rfc3339("2024-05-01t12:00:00z") == kNoon);
   CHECK(parse_rfc3339("2024-05-01T12:00:00.123456789Z") == kNoon);
@@ -31,8 +31,8 @@ TEST_CASE("registry auth: RFC 3339 times as token services send them") {
 }
 
 TEST_CASE("registry auth: a token is renewed within 10% of its life, at most 30 s, before expiry") {
-  using lk::registry::renew_margin;
-  using lk::registry::token_usable;
+  using lk::pull::renew_margin;
+  using lk::pull::token_usable;
   CHECK(renew_margin(seconds(60)) == seconds(6));
   CHECK(renew_margin(seconds(300)) == seconds(30));
   CHECK(renew_margin(seconds(3600)) == seconds(30));
@@ -45,7 +45,7 @@ TEST_CASE("registry auth: a token is renewed within 10% of its life, at most 30 
 }
 
 TEST_CASE("registry auth: token answers, expires_in and issued_at") {
-  using lk::registry::parse_token_response;
+  using lk::pull::parse_token_response;
   auto t = parse_token_response(R"({"token":"abc","expires_in":300})", kNoon);
   REQUIRE(t);
   CHECK(t->value == "abc");
@@ -71,8 +71,8 @@ TEST_CASE("registry auth: token answers, expires_in and issued_at") {
   // issued_at counts when plausible: earlier than the request, and the token still good.
   t = parse_token_response(R"({"token":"a","expires_in":60,"issued_at":"2024-05-01T11:59:52Z"})", kNoon);
   CHECK(t->issued == kNoon - seconds(8));
-  CHECK(lk::registry::token_usable(*t, kNoon + seconds(45)));
-  CHECK_FALSE(lk::registry::token_usable(*t, kNoon + seconds(46)));
+  CHECK(lk::pull::token_usable(*t, kNoon + seconds(45)));
+  CHECK_FALSE(lk::pull::token_usable(*t, kNoon + seconds(46)));
   // A token service clock ahead of ours: counted from the request.
   CHECK(parse_token_response(R"({"token":"a","issued_at":"2024-05-01T12:05:00Z"})", kNoon)->issued == kNoon);
   // So far behind that the token would be useless on arrival: the clocks disagree.
@@ -87,16 +87,16 @@ TEST_CASE("registry auth: token answers, expires_in and issued_at") {
 }
 
 TEST_CASE("registry auth: the OAuth2 refresh-token form") {
-  auto c = lk::registry::parse_challenge(R"(Bearer realm="https://auth.example.com/token",service="registry.example.com")");
-  CHECK(lk::registry::oauth_refresh_form(c, "repository:lk/one:pull,push", "a+b/c=d&e", "lk") ==
+  auto c = lk::pull::parse_challenge(R"(Bearer realm="https://auth.example.com/token",service="registry.example.com")");
+  CHECK(lk::pull::oauth_refresh_form(c, "repository:lk/one:pull,push", "a+b/c=d&e", "lk") ==
         "grant_type=refresh_token&refresh_token=a%2Bb%2Fc%3Dd%26e&service=registry.example.com"
         "&scope=repository%3Alk%2Fone%3Apull%2Cpush&client_id=lk");
-  lk::registry::Challenge bare{"bearer", {{"realm", "https://auth.example.com/token"}}};
-  CHECK(lk::registry::oauth_refresh_form(bare, "", "r", "lk") == "grant_type=refresh_token&refresh_token=r&client_id=lk");
+  lk::pull::Challenge bare{"bearer", {{"realm", "https://auth.example.com/token"}}};
+  CHECK(lk::pull::oauth_refresh_form(bare, "", "r", "lk") == "grant_type=refresh_token&refresh_token=r&client_id=lk");
 }
 
 TEST_CASE("registry auth: token service errors for messages") {
-  using lk::registry::token_error;
+  using lk::pull::token_error;
   CHECK(token_error(R"({"error":"invalid_grant"})") == "invalid_grant");
   CHECK(token_error(R"({"error":"invalid_grant","error_description":"refresh token expired"})") ==
         "invalid_grant: refresh token expired");

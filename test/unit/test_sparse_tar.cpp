@@ -9,10 +9,10 @@
 #include <utility>
 #include <vector>
 
-#include "compress.h"
-#include "error.h"
-#include "fs.h"
-#include "sparse_tar.h"
+#include "streams/compress.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "streams/sparse_tar.h"
 
 namespace {
 
@@ -45,8 +45,8 @@ void archive(const std::string& src, const std::string& tar, int64_t mtime = 0) 
   REQUIRE(in);
   lk::Fd out(::open(tar.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   REQUIRE(out);
-  lk::FdSink sink(out.get(), tar);
-  lk::write_sparse_tar(in.get(), "disk.raw", mtime, sink);
+  lk::streams::FdSink sink(out.get(), tar);
+  lk::streams::write_sparse_tar(in.get(), "disk.raw", mtime, sink);
 }
 
 std::vector<lk::SparseRegion> regions(const std::string& path) {
@@ -240,13 +240,13 @@ TEST_CASE("sparse tar: bad input") {
   REQUIRE(in);
   lk::Fd out(::open((dir.path() + "/o.tar").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   REQUIRE(out);
-  lk::FdSink sink(out.get(), "o.tar");
-  CHECK_THROWS_AS(lk::write_sparse_tar(in.get(), std::string(100, 'n'), 0, sink), lk::InputError);
-  CHECK_THROWS_AS(lk::write_sparse_tar(in.get(), "", 0, sink), lk::InputError);
-  CHECK_THROWS_AS(lk::write_sparse_tar(in.get(), "disk.raw", -1, sink), lk::InputError);
+  lk::streams::FdSink sink(out.get(), "o.tar");
+  CHECK_THROWS_AS(lk::streams::write_sparse_tar(in.get(), std::string(100, 'n'), 0, sink), lk::InputError);
+  CHECK_THROWS_AS(lk::streams::write_sparse_tar(in.get(), "", 0, sink), lk::InputError);
+  CHECK_THROWS_AS(lk::streams::write_sparse_tar(in.get(), "disk.raw", -1, sink), lk::InputError);
   int p[2];
   REQUIRE(::pipe(p) == 0);
   lk::Fd r(p[0]), w(p[1]);
-  CHECK_THROWS_AS(lk::write_sparse_tar(r.get(), "disk.raw", 0, sink), lk::InputError);
+  CHECK_THROWS_AS(lk::streams::write_sparse_tar(r.get(), "disk.raw", 0, sink), lk::InputError);
   CHECK_THROWS_AS(lk::data_regions(r.get(), "pipe"), lk::InputError);
 }

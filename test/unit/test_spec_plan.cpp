@@ -1,11 +1,11 @@
 #include <doctest/doctest.h>
 
-#include "error.h"
-#include "spec_plan.h"
+#include "base/error.h"
+#include "spec/plan_builder.h"
 
 namespace {
 nlohmann::json plan_of(const std::string& yaml) {
-  return lk::build_plan({{"t.yml", yaml, "."}}, lk::PlanOptions{}).plan;
+  return lk::spec::build_plan({{"t.yml", yaml, "."}}, lk::spec::PlanOptions{}).plan;
 }
 std::string error_of(const std::string& yaml) {
   try {

@@ -1,22 +1,22 @@
 #include <doctest/doctest.h>
 
-#include "yaml_source.h"
+#include "spec/yaml_source.h"
 
-using lk::ScalarKind;
+using lk::spec::ScalarKind;
 using namespace std::string_literals;
 
 TEST_CASE("UTF-8 validation finds the first bad byte") {
-  CHECK(lk::find_invalid_utf8("plain ascii") == std::string::npos);
-  CHECK(lk::find_invalid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3") == std::string::npos);
-  CHECK(lk::find_invalid_utf8("caf\xe9") == 3);               // latin-1
-  CHECK(lk::find_invalid_utf8("ab\xc0\xaf") == 2);            // overlong '/'
-  CHECK(lk::find_invalid_utf8("\xed\xa0\x80") == 0);          // surrogate
-  CHECK(lk::find_invalid_utf8("x\xf4\x90\x80\x80") == 1);     // past U+10FFFF
-  CHECK(lk::find_invalid_utf8("\xe2\x82") == 0);              // truncated
+  CHECK(lk::spec::find_invalid_utf8("plain ascii") == std::string::npos);
+  CHECK(lk::spec::find_invalid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3") == std::string::npos);
+  CHECK(lk::spec::find_invalid_utf8("caf\xe9") == 3);               // latin-1
+  CHECK(lk::spec::find_invalid_utf8("ab\xc0\xaf") == 2);            // overlong '/'
+  CHECK(lk::spec::find_invalid_utf8("\xed\xa0\x80") == 0);          // surrogate
+  CHECK(lk::spec::find_invalid_utf8("x\xf4\x90\x80\x80") == 1);     // past U+10FFFF
+  CHECK(lk::spec::find_invalid_utf8("\xe2\x82") == 0);              // truncated
 }
 
 TEST_CASE("plain scalars resolve as YAML 1.2 core, quoted ones stay strings") {
-  auto kind = [](const char* text) { return lk::scalar_kind(YAML::Load(std::string("k: ") + text)["k"]); };
+  auto kind = [](const char* text) { return lk::spec::scalar_kind(YAML::Load(std::string("k: ") + text)["k"]); };
   CHECK(kind("true") == ScalarKind::kBool);
   CHECK(kind("False") == ScalarKind::kBool);
   CHECK(kind("yes") == ScalarKind::kString);
@@ -32,14 +32,14 @@ TEST_CASE("plain scalars resolve as YAML 1.2 core, quoted ones stay strings") {
 
 TEST_CASE("json_to_yaml quotes strings that would read back as other types") {
   nlohmann::json j = {{"mode", "0644"}, {"flag", "true"}, {"n", 3}, {"s", "plain"}};
-  auto text = lk::json_to_yaml(j);
-  auto back = lk::yaml_to_json(YAML::Load(text));
+  auto text = lk::spec::json_to_yaml(j);
+  auto back = lk::spec::yaml_to_json(YAML::Load(text));
   CHECK(back == j);
 }
 
 TEST_CASE("load_yaml reports duplicate keys and several documents with positions") {
   lk::Diagnostics diag;
-  lk::load_yaml("a.yml", "x: 1\ny:\n  z: 1\n  z: 2\n", diag);
+  lk::spec::load_yaml("a.yml", "x: 1\ny:\n  z: 1\n  z: 2\n", diag);
   REQUIRE_FALSE(diag.empty());
   CHECK_THROWS_WITH(diag.throw_if_any(), "a.yml:4:3: duplicate key \"z\"");
 }
@@ -47,7 +47,7 @@ TEST_CASE("load_yaml reports duplicate keys and several documents with positions
 namespace {
 std::string load_error(const std::string& text) {
   lk::Diagnostics diag;
-  lk::load_yaml("a.yml", text, diag);
+  lk::spec::load_yaml("a.yml", text, diag);
   try {
     diag.throw_if_any();
   } catch (const std::exception& e) {
@@ -66,7 +66,7 @@ std::string scalars(size_t n) {
 TEST_CASE("aliases may copy kMaxAliasNodes nodes, not one more") {
   // The anchored list is 1000 nodes (itself and 999 scalars); 1000 aliases copy 10^6.
   std::string text = "a: &a " + scalars(999) + "\nb: [";
-  for (size_t i = 0; i < lk::kMaxAliasNodes / 1000; ++i) text += i ? ",*a" : "*a";
+  for (size_t i = 0; i < lk::spec::kMaxAliasNodes / 1000; ++i) text += i ? ",*a" : "*a";
   CHECK(load_error(text + "]\n") == "");
   CHECK(load_error(text + ",*s]\ns: &s x\n").find("anchor") != std::string::npos);  // *s before &s: undefined
   std::string over = "s: &s x\n" + text + ",*s]\n";
@@ -97,9 +97,9 @@ TEST_CASE("an alias to a node still open is a cycle, wherever it sits") {
 
 TEST_CASE("nesting is bounded as written and as aliases expand it") {
   auto nested = [](size_t n, const std::string& inner) { return std::string(n, '[') + inner + std::string(n, ']'); };
-  CHECK(load_error("a: " + nested(lk::kMaxYamlDepth - 1, "") + "\n") == "");
-  CHECK(load_error("a: " + nested(lk::kMaxYamlDepth, "") + "\n") ==
-        "a.yml:1:" + std::to_string(3 + lk::kMaxYamlDepth) + ": the YAML nests deeper than 400 levels");
+  CHECK(load_error("a: " + nested(lk::spec::kMaxYamlDepth - 1, "") + "\n") == "");
+  CHECK(load_error("a: " + nested(lk::spec::kMaxYamlDepth, "") + "\n") ==
+        "a.yml:1:" + std::to_string(3 + lk::spec::kMaxYamlDepth) + ": the YAML nests deeper than 400 levels");
   CHECK(load_error("a: " + nested(100000, "") + "\n").find("deeper than 400 levels") != std::string::npos);
   // 200 + 200 levels through an alias, with the top mapping: 401.
   std::string text = "a: &a " + nested(199, "x") + "\nb: " + nested(200, "*a") + "\n";
@@ -118,5 +118,5 @@ TEST_CASE("raw control bytes are refused where they are, escapes are read") {
   CHECK(load_error("a: \"x\xc2\x85y\"\n\tb\r\n") != "");  // NEL is allowed; the tab indent is not YAML
   CHECK(load_error("a: \"x\xc2\x85y\"\r\nb: \"\\t\"\n") == "");
   lk::Diagnostics diag;
-  CHECK(lk::load_yaml("a.yml", "a: \"get\\0ty\"\n", diag)["a"].Scalar() == "get\0ty"s);
+  CHECK(lk::spec::load_yaml("a.yml", "a: \"get\\0ty\"\n", diag)["a"].Scalar() == "get\0ty"s);
 }

@@ -1,13 +1,13 @@
 // lk-disk: bundle tar -> bootable raw or qcow2 disk image (BIOS, UEFI, or both).
-#include "bundle.h"
-#include "disk_image.h"
-#include "error.h"
-#include "fs.h"
-#include "image_output.h"
-#include "process.h"
-#include "source_date.h"
-#include "tool_main.h"
-#include "units.h"
+#include "boot/boot_files.h"
+#include "boot/disk.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "boot/output_file.h"
+#include "base/process.h"
+#include "base/source_date.h"
+#include "base/tool_main.h"
+#include "base/units.h"
 
 namespace {
 
@@ -20,7 +20,7 @@ int run(const lk::ToolContext& ctx) {
   if ((container != "raw" && container != "qcow2") || (firmware != "bios" && firmware != "efi" && firmware != "dual"))
     throw lk::InputError("--format must be raw-bios, raw-efi, raw-dual, qcow2-bios, qcow2-efi or qcow2-dual, not \"" +
                          format + "\"");
-  lk::DiskOptions opts;
+  lk::boot::DiskOptions opts;
   opts.bios = firmware != "efi";
   opts.efi = firmware != "bios";
   if (args.count("size")) opts.size = lk::parse_size(args["size"].as<std::string>(), "--size");
@@ -29,13 +29,13 @@ int run(const lk::ToolContext& ctx) {
     throw lk::RuntimeError("qemu-img not found: install Debian's qemu-utils");
 
   lk::TempDir work(lk::temp_root(), "lk-disk");
-  lk::ImageOutput out(args.count("output") ? args["output"].as<std::string>() : "", work.path());
-  lk::Bundle bundle = lk::read_bundle(args["input"].as<std::string>(), work.path());
+  lk::boot::ImageOutput out(args.count("output") ? args["output"].as<std::string>() : "", work.path());
+  lk::boot::Bundle bundle = lk::boot::read_bundle(args["input"].as<std::string>(), work.path());
   if (container == "raw") {
-    lk::build_disk(bundle, opts, work.path(), out.build_path());
+    lk::boot::build_disk(bundle, opts, work.path(), out.build_path());
   } else {
     const std::string raw = work.path() + "/disk.raw";
-    lk::build_disk(bundle, opts, work.path(), raw);
+    lk::boot::build_disk(bundle, opts, work.path(), raw);
     lk::run_checked({"qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw, out.build_path()});
   }
   out.commit();

@@ -4,23 +4,23 @@
 
 #include <memory>
 
-#include "bundle.h"
-#include "compress.h"
-#include "disk_image.h"
-#include "error.h"
-#include "fs.h"
-#include "progress.h"
-#include "source_date.h"
-#include "sparse_tar.h"
-#include "tool_main.h"
-#include "units.h"
+#include "boot/boot_files.h"
+#include "streams/compress.h"
+#include "boot/disk.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "base/progress.h"
+#include "base/source_date.h"
+#include "streams/sparse_tar.h"
+#include "base/tool_main.h"
+#include "base/units.h"
 
 namespace {
 
 // Counts the tar stream on its way to gzip, for the terminal's progress line.
-class CountingSink : public lk::ByteSink {
+class CountingSink : public lk::streams::ByteSink {
 public:
-  CountingSink(lk::ByteSink& next, lk::Progress& progress) : next_(next), progress_(progress) {}
+  CountingSink(lk::streams::ByteSink& next, lk::Progress& progress) : next_(next), progress_(progress) {}
   void write(const void* d, size_t n) override {
     written_ += n;
     next_.write(d, n);
@@ -32,7 +32,7 @@ public:
   }
 
 private:
-  lk::ByteSink& next_;
+  lk::streams::ByteSink& next_;
   lk::Progress& progress_;
 };
 
@@ -47,35 +47,35 @@ bool has_serial_console(const std::string& cmdline) {
 
 int run(const lk::ToolContext& ctx) {
   const auto& args = ctx.args;
-  lk::DiskOptions opts;
+  lk::boot::DiskOptions opts;
   opts.bios = args.count("uefi") == 0;
   opts.efi = !opts.bios;
   opts.round_to = 1ull << 30;  // GCE takes whole GiB
   if (args.count("size")) opts.size = lk::parse_size(args["size"].as<std::string>(), "--size");
   opts.epoch = lk::source_date_epoch();
-  lk::CompressOptions copts;
+  lk::streams::CompressOptions copts;
   if (args.count("level")) copts.level = args["level"].as<int>();
   if (copts.level < -1 || copts.level > 12) throw lk::InputError("--level must be 0 to 12");
 
   lk::TempDir work(lk::temp_root(), "lk-gcp");
   const std::string output = args.count("output") ? args["output"].as<std::string>() : "-";
   if (output == "-" && ::isatty(STDOUT_FILENO)) throw lk::InputError("refusing to write a tarball to a terminal (use -o FILE)");
-  lk::Bundle bundle = lk::read_bundle(args["input"].as<std::string>(), work.path());
+  lk::boot::Bundle bundle = lk::boot::read_bundle(args["input"].as<std::string>(), work.path());
   if (!has_serial_console(bundle.cmdline)) {
     // GCE shows only the first serial port; without it a boot cannot be watched.
     ctx.log.warn("the command line has no serial console; adding console=ttyS0 for the GCE serial port");
     bundle.cmdline += bundle.cmdline.empty() ? "console=ttyS0" : " console=ttyS0";
   }
   const std::string raw = work.path() + "/disk.raw";
-  uint64_t size = lk::build_disk(bundle, opts, work.path(), raw);
+  uint64_t size = lk::boot::build_disk(bundle, opts, work.path(), raw);
   ctx.log.verbose("disk.raw: " + std::to_string(size >> 30) + " GiB");
 
   lk::Fd disk(::open(raw.c_str(), O_RDONLY | O_CLOEXEC));
   if (!disk) lk::throw_errno("open " + raw);
   std::unique_ptr<lk::AtomicFile> file;
   if (output != "-") file = std::make_unique<lk::AtomicFile>(output, 0644);
-  lk::FdSink sink(file ? file->fd() : STDOUT_FILENO, file ? output : "stdout");
-  auto gz = lk::make_compressor(copts, sink);
+  lk::streams::FdSink sink(file ? file->fd() : STDOUT_FILENO, file ? output : "stdout");
+  auto gz = lk::streams::make_compressor(copts, sink);
   lk::Progress progress(ctx.log.level() >= lk::Log::kNormal);
   if (progress.enabled()) {  // the regions are found again by the tar writer; only a terminal needs the total
     uint64_t data = 0;
@@ -83,7 +83,7 @@ int run(const lk::ToolContext& ctx) {
     progress.start("gzip", "disk.raw.tar.gz", static_cast<int64_t>(data));
   }
   CountingSink counted(*gz, progress);
-  lk::write_sparse_tar(disk.get(), "disk.raw", opts.epoch, counted);
+  lk::streams::write_sparse_tar(disk.get(), "disk.raw", opts.epoch, counted);
   if (file) file->commit();
   return lk::kExitOk;
 }

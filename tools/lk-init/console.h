@@ -3,7 +3,7 @@
 // LinuxKit users look) and in /var/log/lk-init.log once /var exists.
 #include <string>
 
-#include "fs.h"
+#include "base/fs.h"
 
 namespace lkinit {
 

@@ -11,10 +11,10 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "error.h"
-#include "fs.h"
+#include "base/error.h"
+#include "base/fs.h"
 #include "mounts.h"
-#include "process.h"
+#include "spawn.h"
 #include "reaper.h"
 #include "runtime_apply.h"
 
@@ -58,7 +58,7 @@ void delete_stale(const RunContext& ctx, const std::string& name) {
 }
 
 // runc create + host-side process setup + runc start; returns the container's pid.
-std::optional<pid_t> create_and_start(const RunContext& ctx, const Bundle& b, const lk::RuntimeConfig& rc, int log,
+std::optional<pid_t> create_and_start(const RunContext& ctx, const Bundle& b, const lk::guest::RuntimeConfig& rc, int log,
                                       const std::string& pidf) {
   lk::Fd null = dev_null();
   pid_t p = spawn(with_debug(ctx, runc_cmd({"create", "--bundle", b.path, "--pid-file", pidf, b.name})),
@@ -114,7 +114,7 @@ int run_to_completion(const RunContext& ctx, const std::string& kind, const Bund
                       bool stop_on_signal) {
   double t0 = ctx.con.elapsed();
   std::string log_path = std::string(kLogDir) + "/" + kind + "." + b.name + ".log";
-  lk::RuntimeConfig rc;
+  lk::guest::RuntimeConfig rc;
   int code = 1;
   std::string outcome;
   try {

@@ -11,16 +11,16 @@
 #include <map>
 
 #include "containers.h"
-#include "fs.h"
-#include "guest_cmdline.h"
+#include "base/fs.h"
+#include "guest/cmdline.h"
 #include "modules.h"
 #include "mounts.h"
 #include "network.h"
 #include "power_button.h"
-#include "process.h"
+#include "spawn.h"
 #include "reaper.h"
 #include "shutdown.h"
-#include "tool_main.h"
+#include "base/tool_main.h"
 
 namespace lkinit {
 namespace {
@@ -50,7 +50,7 @@ std::vector<std::string> split_list(const std::string& s) {
 
 // Modules named by the system rather than found by hardware: /etc/modules (Debian's
 // format, # comments) and lk.modules=a,b on the command line.
-std::vector<std::string> configured_modules(const lk::Cmdline& cmd) {
+std::vector<std::string> configured_modules(const lk::guest::Cmdline& cmd) {
   std::vector<std::string> out;
   std::string etc = read_or_empty("/etc/modules");
   size_t pos = 0;
@@ -69,7 +69,7 @@ std::vector<std::string> configured_modules(const lk::Cmdline& cmd) {
   return out;
 }
 
-int ms_option(const lk::Cmdline& cmd, const char* key, int def_ms) {
+int ms_option(const lk::guest::Cmdline& cmd, const char* key, int def_ms) {
   auto v = cmd.value(key);
   if (!v) return def_ms;
   char* end = nullptr;
@@ -127,7 +127,7 @@ void run_init() {
     double started = Console::uptime();
     double moved = root_is_initramfs() ? move_root_to_tmpfs() : -1;
     mount_proc();
-    auto cmd = lk::Cmdline::parse(read_or_empty("/proc/cmdline"));
+    auto cmd = lk::guest::Cmdline::parse(read_or_empty("/proc/cmdline"));
     mount_base(con, !cmd.flag("lk.rw"));
     con.attach();
     con.open_log(std::string(kLogDir) + "/lk-init.log");

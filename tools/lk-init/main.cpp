@@ -5,10 +5,10 @@
 #include <cstdio>
 #include <string>
 
-#include "error.h"
+#include "base/error.h"
 #include "init.h"
 #include "service_cmd.h"
-#include "tool_main.h"
+#include "base/tool_main.h"
 
 namespace {
 

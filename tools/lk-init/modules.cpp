@@ -10,7 +10,7 @@
 
 #include <functional>
 
-#include "fs.h"
+#include "base/fs.h"
 
 namespace lkinit {
 namespace {
@@ -53,11 +53,11 @@ ModuleLoader::ModuleLoader(const Console& con, const std::string& root) : con_(c
   index_.add_dep(read_or_empty(dir_ + "/modules.dep"));
   index_.add_alias(read_or_empty(dir_ + "/modules.alias"));
   index_.add_builtin(read_or_empty(dir_ + "/modules.builtin"));
-  loaded_ = lk::parse_proc_modules(read_or_empty("/proc/modules"));
+  loaded_ = lk::guest::parse_proc_modules(read_or_empty("/proc/modules"));
 }
 
 bool ModuleLoader::insert(const std::string& rel) {
-  std::string name = lk::module_name(rel);
+  std::string name = lk::guest::module_name(rel);
   if (loaded_.count(name)) return true;
   if (failed_.count(name)) return false;
   std::string path = dir_ + "/" + rel;

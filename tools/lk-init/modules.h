@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "console.h"
-#include "guest_modules.h"
+#include "guest/modules.h"
 
 namespace lkinit {
 
@@ -34,7 +34,7 @@ private:
 
   const Console& con_;
   std::string dir_;
-  lk::ModuleIndex index_;
+  lk::guest::ModuleIndex index_;
   std::set<std::string> loaded_;
   std::set<std::string> failed_;
 };

@@ -15,8 +15,8 @@
 #include <algorithm>
 #include <vector>
 
-#include "error.h"
-#include "fs.h"
+#include "base/error.h"
+#include "base/fs.h"
 
 namespace lkinit {
 namespace {

@@ -13,8 +13,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "error.h"
-#include "fs.h"
+#include "base/error.h"
+#include "base/fs.h"
 
 namespace lkinit {
 namespace {

@@ -13,8 +13,8 @@
 #include <algorithm>
 #include <vector>
 
-#include "fs.h"
-#include "guest_hostname.h"
+#include "base/fs.h"
+#include "guest/hostname.h"
 #include "mounts.h"
 
 namespace lkinit {
@@ -67,7 +67,7 @@ std::string primary_mac() {
 }
 
 std::string set_hostname(const Console& con) {
-  std::string name = lk::choose_hostname(read_or_empty("/etc/hostname"), primary_mac());
+  std::string name = lk::guest::choose_hostname(read_or_empty("/etc/hostname"), primary_mac());
   if (::sethostname(name.c_str(), name.size()) != 0)
     con.line("warning: sethostname " + name + ": " + strerror(errno));
   return name;

@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "fs.h"
+#include "base/error.h"
+#include "base/fs.h"
 #include "modules.h"
 #include "mounts.h"
 #include "netlink.h"
@@ -15,18 +15,18 @@
 namespace lkinit {
 namespace {
 
-void apply_mount(const std::string& bundle, const lk::RuntimeMount& m, ModuleLoader* modules) {
-  auto args = lk::parse_mount_options(m.options);
-  std::string dest = lk::bundle_path(bundle, m.destination);
+void apply_mount(const std::string& bundle, const lk::guest::RuntimeMount& m, ModuleLoader* modules) {
+  auto args = lk::guest::parse_mount_options(m.options);
+  std::string dest = lk::guest::bundle_path(bundle, m.destination);
   std::string source = m.source;
   bool bind = args.flags & MS_BIND;
-  if (bind) source = lk::bundle_path(bundle, source);
+  if (bind) source = lk::guest::bundle_path(bundle, source);
   std::string data = args.data;
   if (m.type == "overlay") {
-    data = lk::overlay_data_in_bundle(bundle, data);
+    data = lk::guest::overlay_data_in_bundle(bundle, data);
     // The upper and work dirs live on the tmpfs mounted just before; they are created here
     // because a fresh tmpfs is empty.
-    for (const auto& d : lk::overlay_dirs_to_create(data)) make_dirs(d);
+    for (const auto& d : lk::guest::overlay_dirs_to_create(data)) make_dirs(d);
   }
   auto load_fs = [modules](const std::string& type) { return modules && modules->load_fs(type); };
   if (args.flags & MS_REMOUNT) {
@@ -49,14 +49,14 @@ void apply_mount(const std::string& bundle, const lk::RuntimeMount& m, ModuleLoa
 
 }  // namespace
 
-lk::RuntimeConfig load_runtime(const std::string& bundle) {
+lk::guest::RuntimeConfig load_runtime(const std::string& bundle) {
   std::string path = bundle + "/runtime.json";
   if (::access(path.c_str(), F_OK) != 0) return {};
-  return lk::parse_runtime(lk::read_file(path), path);
+  return lk::guest::parse_runtime(lk::read_file(path), path);
 }
 
-void prepare_filesystem(const std::string& bundle, const lk::RuntimeConfig& rc, ModuleLoader* modules) {
-  for (const auto& d : rc.mkdir) make_dirs(lk::bundle_path(bundle, d));
+void prepare_filesystem(const std::string& bundle, const lk::guest::RuntimeConfig& rc, ModuleLoader* modules) {
+  for (const auto& d : rc.mkdir) make_dirs(lk::guest::bundle_path(bundle, d));
   for (const auto& cg : rc.cgroups) {
     std::string dir = "/sys/fs/cgroup/" + cg;
     if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) lk::throw_errno("cgroup " + dir);
@@ -82,7 +82,7 @@ void prepare_filesystem(const std::string& bundle, const lk::RuntimeConfig& rc, 
   }
 }
 
-void prepare_process(const std::string& name, pid_t pid, const lk::RuntimeConfig& rc, ModuleLoader* modules,
+void prepare_process(const std::string& name, pid_t pid, const lk::guest::RuntimeConfig& rc, ModuleLoader* modules,
                      const Console& con) {
   std::string ns = std::to_string(pid);
   for (const auto& i : rc.interfaces) {
@@ -105,9 +105,9 @@ void prepare_process(const std::string& name, pid_t pid, const lk::RuntimeConfig
   }
 }
 
-void cleanup_filesystem(const std::string& bundle, const lk::RuntimeConfig& rc) {
+void cleanup_filesystem(const std::string& bundle, const lk::guest::RuntimeConfig& rc) {
   for (auto it = rc.mounts.rbegin(); it != rc.mounts.rend(); ++it) {
-    std::string dest = lk::bundle_path(bundle, it->destination);
+    std::string dest = lk::guest::bundle_path(bundle, it->destination);
     if (dest.rfind(bundle + "/", 0) != 0) continue;  // only the bundle's own mounts
     if (is_mountpoint(dest)) ::umount2(dest.c_str(), MNT_DETACH);
   }

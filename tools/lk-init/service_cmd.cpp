@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "containers.h"
-#include "error.h"
+#include "base/error.h"
 #include "modules.h"
-#include "process.h"
+#include "spawn.h"
 #include "reaper.h"
 
 namespace lkinit {

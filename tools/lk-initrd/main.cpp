@@ -7,14 +7,14 @@
 #include <functional>
 #include <memory>
 
-#include "compress.h"
-#include "error.h"
-#include "fs.h"
-#include "initrd_build.h"
-#include "source_date.h"
-#include "tar_writer.h"
-#include "tool_main.h"
-#include "units.h"
+#include "streams/compress.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "boot/initrd.h"
+#include "base/source_date.h"
+#include "streams/tar_writer.h"
+#include "base/tool_main.h"
+#include "base/units.h"
 
 namespace {
 
@@ -50,11 +50,11 @@ void copy_fd(int from, const std::function<void(const void*, size_t)>& to) {
 
 // The cpio stream, compressed by a compressor made only when the first cpio byte
 // comes, so that ucode can be written before the compressed data starts.
-class LateCompressor : public lk::ByteSink {
+class LateCompressor : public lk::streams::ByteSink {
 public:
-  LateCompressor(lk::CompressOptions opts, lk::ByteSink& out) : opts_(opts), out_(out) {}
+  LateCompressor(lk::streams::CompressOptions opts, lk::streams::ByteSink& out) : opts_(opts), out_(out) {}
   void start() {
-    if (!comp_) comp_ = lk::make_compressor(opts_, out_);
+    if (!comp_) comp_ = lk::streams::make_compressor(opts_, out_);
   }
   void write(const void* d, size_t n) override {
     start();
@@ -67,15 +67,15 @@ public:
   }
 
 private:
-  lk::CompressOptions opts_;
-  lk::ByteSink& out_;
-  std::unique_ptr<lk::ByteSink> comp_;
+  lk::streams::CompressOptions opts_;
+  lk::streams::ByteSink& out_;
+  std::unique_ptr<lk::streams::ByteSink> comp_;
 };
 
 int run(const lk::ToolContext& ctx) {
   const auto& args = ctx.args;
-  lk::CompressOptions copts;
-  copts.codec = lk::parse_codec(args["compress"].as<std::string>());
+  lk::streams::CompressOptions copts;
+  copts.codec = lk::streams::parse_codec(args["compress"].as<std::string>());
   if (args.count("level")) copts.level = args["level"].as<int>();
   if (args.count("threads")) copts.threads = args["threads"].as<int>();
   if (copts.threads < 0) throw lk::InputError("--threads must be 0 (one per CPU) or more");
@@ -89,7 +89,7 @@ int run(const lk::ToolContext& ctx) {
   if (::lseek(in, 0, SEEK_CUR) < 0 || !S_ISREG([&] { struct stat st; ::fstat(in, &st); return st.st_mode; }())) {
     // A pipe: keep a copy to read twice (see initrd_build.h).
     lk::Fd spool = temp_file();
-    lk::FdSink s(spool.get(), "temporary file");
+    lk::streams::FdSink s(spool.get(), "temporary file");
     char buf[1 << 16];
     for (;;) {
       ssize_t n = ::read(in, buf, sizeof buf);
@@ -122,11 +122,11 @@ int run(const lk::ToolContext& ctx) {
     initrd_fd = initrd_tmp.get();
     ucode_fd = ucode_tmp.get();
   }
-  lk::FdSink kernel_sink(kernel_fd, "kernel"), initrd_sink(initrd_fd, "initrd"), ucode_sink(ucode_fd, "ucode");
+  lk::streams::FdSink kernel_sink(kernel_fd, "kernel"), initrd_sink(initrd_fd, "initrd"), ucode_sink(ucode_fd, "ucode");
   LateCompressor cpio(copts, initrd_sink);
-  lk::InitrdSinks sinks{&kernel_sink, ucode_fd == initrd_fd ? static_cast<lk::ByteSink*>(&initrd_sink) : &ucode_sink, &cpio,
+  lk::boot::InitrdSinks sinks{&kernel_sink, ucode_fd == initrd_fd ? static_cast<lk::streams::ByteSink*>(&initrd_sink) : &ucode_sink, &cpio,
                         [&] { cpio.start(); }};
-  auto res = lk::build_initrd(in, sinks);
+  auto res = lk::boot::build_initrd(in, sinks);
   cpio.finish();  // also flushes initrd_sink
   kernel_sink.finish();
   ucode_sink.finish();
@@ -153,10 +153,10 @@ int run(const lk::ToolContext& ctx) {
     cmdline.commit();
     return lk::kExitOk;
   }
-  lk::FdSink out(STDOUT_FILENO, "stdout");
-  lk::TarWriter tar(out);
+  lk::streams::FdSink out(STDOUT_FILENO, "stdout");
+  lk::streams::TarWriter tar(out);
   auto add_file = [&](const char* name, int fd) {
-    lk::TarEntry e;
+    lk::streams::TarEntry e;
     e.path = name;
     e.mode = 0644;
     e.mtime = epoch;
@@ -167,7 +167,7 @@ int run(const lk::ToolContext& ctx) {
   };
   add_file("kernel", kernel_fd);
   add_file("initrd.img", initrd_fd);
-  lk::TarEntry c;
+  lk::streams::TarEntry c;
   c.path = "cmdline";
   c.mode = 0644;
   c.mtime = epoch;

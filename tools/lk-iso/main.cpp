@@ -1,17 +1,17 @@
 // lk-iso: bundle tar -> bootable ISO (isolinux for BIOS, GRUB for UEFI, or both).
-#include "bundle.h"
-#include "error.h"
-#include "fs.h"
-#include "image_output.h"
-#include "iso_image.h"
-#include "source_date.h"
-#include "tool_main.h"
+#include "boot/boot_files.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "boot/output_file.h"
+#include "boot/iso.h"
+#include "base/source_date.h"
+#include "base/tool_main.h"
 
 namespace {
 
 int run(const lk::ToolContext& ctx) {
   const auto& args = ctx.args;
-  lk::IsoOptions opts;
+  lk::boot::IsoOptions opts;
   opts.bios = args.count("bios") > 0;
   opts.efi = args.count("efi") > 0;
   if (!opts.bios && !opts.efi) opts.bios = true;
@@ -19,9 +19,9 @@ int run(const lk::ToolContext& ctx) {
   if (opts.volume_id.empty() || opts.volume_id.size() > 32) throw lk::InputError("--volid must be 1 to 32 characters");
   opts.epoch = lk::source_date_epoch();
   lk::TempDir work(lk::temp_root(), "lk-iso");
-  lk::ImageOutput out(args.count("output") ? args["output"].as<std::string>() : "", work.path());
-  lk::Bundle bundle = lk::read_bundle(args["input"].as<std::string>(), work.path());
-  lk::build_iso(bundle, opts, work.path(), out.build_path());
+  lk::boot::ImageOutput out(args.count("output") ? args["output"].as<std::string>() : "", work.path());
+  lk::boot::Bundle bundle = lk::boot::read_bundle(args["input"].as<std::string>(), work.path());
+  lk::boot::build_iso(bundle, opts, work.path(), out.build_path());
   out.commit();
   return lk::kExitOk;
 }

@@ -1,34 +1,34 @@
 // lk-parse: spec YAML files -> build plan JSON (schema lk.plan/v1).
 #include <unistd.h>
 
-#include "error.h"
-#include "fs.h"
-#include "pkg_tag.h"
-#include "spec_plan.h"
-#include "tool_main.h"
-#include "yaml_source.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "pkg/tag.h"
+#include "spec/plan_builder.h"
+#include "base/tool_main.h"
+#include "spec/yaml_source.h"
 
 namespace {
 
 int run(const lk::ToolContext& ctx) {
   const auto& args = ctx.args;
   if (!args.count("specs")) throw lk::InputError("no spec given (usage: lk-parse [options] SPEC.yml...; - reads stdin)");
-  std::vector<lk::SpecInput> inputs;
+  std::vector<lk::spec::SpecInput> inputs;
   for (const auto& name : args["specs"].as<std::vector<std::string>>()) {
     if (name == "-")
       inputs.push_back({"<stdin>", lk::read_stream(STDIN_FILENO), "."});
     else
       inputs.push_back({name, lk::read_file(name), lk::dirname_of(name)});
   }
-  lk::PlanOptions opts;
+  lk::spec::PlanOptions opts;
   opts.arch = args["arch"].as<std::string>();
   const bool dry_run = args.count("dry-run") || args.count("print-yaml");
   opts.keep_spec = dry_run;
   const std::string bin_dir = lk::executable_dir();
-  opts.resolve_pkg = [&bin_dir](const std::string& dir) { return lk::pkg_name(dir, bin_dir).reference(); };
-  auto result = lk::build_plan(inputs, opts);
+  opts.resolve_pkg = [&bin_dir](const std::string& dir) { return lk::pkg::pkg_name(dir, bin_dir).reference(); };
+  auto result = lk::spec::build_plan(inputs, opts);
   for (const auto& w : result.warnings) ctx.log.warn(w);
-  std::string out = dry_run ? lk::json_to_yaml(result.merged_spec) : result.plan.dump(2) + "\n";
+  std::string out = dry_run ? lk::spec::json_to_yaml(result.merged_spec) : result.plan.dump(2) + "\n";
   lk::write_output(args["output"].as<std::string>(), out);
   return lk::kExitOk;
 }

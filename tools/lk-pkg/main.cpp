@@ -7,16 +7,16 @@
 #include <filesystem>
 #include <iostream>
 
-#include "deb.h"
-#include "error.h"
-#include "fs.h"
-#include "image_writer.h"
-#include "oci_layout.h"
-#include "pkg_tag.h"
-#include "process.h"
-#include "reference.h"
-#include "source_date.h"
-#include "tool_main.h"
+#include "pkg/deb.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "oci/image_writer.h"
+#include "oci/layout.h"
+#include "pkg/tag.h"
+#include "base/process.h"
+#include "oci/reference.h"
+#include "base/source_date.h"
+#include "base/tool_main.h"
 
 namespace {
 
@@ -42,11 +42,11 @@ void copy_into(const std::string& src, const std::string& root, const std::strin
 
 std::string build_one(const std::string& dir, const std::string& cache, bool force, const lk::Log& log) {
   const std::string bin_dir = lk::executable_dir();
-  lk::PkgSpec spec = lk::load_pkg_spec(dir);
-  auto debs = lk::resolve_debs(spec);
-  lk::PkgName name = lk::pkg_name(spec, debs, bin_dir);
-  const std::string ref = lk::parse_reference(name.reference()).str();
-  lk::OciLayout layout(cache);
+  lk::pkg::PkgSpec spec = lk::pkg::load_pkg_spec(dir);
+  auto debs = lk::pkg::resolve_debs(spec);
+  lk::pkg::PkgName name = lk::pkg::pkg_name(spec, debs, bin_dir);
+  const std::string ref = lk::oci::parse_reference(name.reference()).str();
+  lk::oci::OciLayout layout(cache);
   if (!force && layout.lookup(ref)) {
     log.verbose(ref + " is already in the cache");
     return name.reference();
@@ -63,8 +63,8 @@ std::string build_one(const std::string& dir, const std::string& cache, bool for
   };
   for (auto& deb : debs) {
     log.info("fetching " + deb.name + " " + deb.version);
-    lk::fetch_deb(deb, cache + "/debs");
-    lk::unpack_deb(deb.path, root, keep);
+    lk::pkg::fetch_deb(deb, cache + "/debs");
+    lk::pkg::unpack_deb(deb.path, root, keep);
   }
   if (!spec.build.empty()) {
     log.info("running " + spec.build);
@@ -77,7 +77,7 @@ std::string build_one(const std::string& dir, const std::string& cache, bool for
     if (::stat(from.c_str(), &st) != 0) throw lk::InputError(dir + "/build.yml: files: " + src + " does not exist");
     copy_into(from, root, dest, st.st_mode & 0100);
   }
-  lk::ImageConfig cfg;
+  lk::oci::ImageConfig cfg;
   cfg.mtime = lk::source_date_epoch();
   cfg.entrypoint = spec.config.value("entrypoint", nlohmann::json());
   cfg.cmd = spec.config.value("cmd", nlohmann::json());
@@ -85,7 +85,7 @@ std::string build_one(const std::string& dir, const std::string& cache, bool for
   cfg.workdir = spec.config.value("workdir", "");
   cfg.labels = spec.config.value("labels", nlohmann::json::object());
   if (!spec.moby.is_null()) cfg.labels["org.mobyproject.config"] = spec.moby.dump();
-  auto img = lk::write_image(layout, root, cfg, ref);
+  auto img = lk::oci::write_image(layout, root, cfg, ref);
   log.info(name.reference() + ": layer " + std::to_string(img.layer_size / 1024) + " KiB");
   return name.reference();
 }
@@ -100,7 +100,7 @@ int run(const lk::ToolContext& ctx) {
     std::string dir = pos[i];
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
     if (pos[0] == "show-tag") {
-      std::cout << lk::pkg_name(dir, lk::executable_dir()).reference() << "\n";
+      std::cout << lk::pkg::pkg_name(dir, lk::executable_dir()).reference() << "\n";
     } else {
       std::string ref = build_one(dir, cache, args.count("force") > 0, ctx.log);
       if (args.count("push")) {

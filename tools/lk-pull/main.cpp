@@ -5,17 +5,17 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "docker_config.h"
-#include "error.h"
-#include "fs.h"
-#include "oci_layout.h"
-#include "progress.h"
-#include "pull_image.h"
-#include "pull_import.h"
-#include "pull_lock.h"
-#include "pull_push.h"
-#include "registry.h"
-#include "tool_main.h"
+#include "pull/docker_config.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "oci/layout.h"
+#include "base/progress.h"
+#include "pull/image_pull.h"
+#include "pull/archive_import.h"
+#include "pull/pinning.h"
+#include "pull/push.h"
+#include "pull/registry.h"
+#include "base/tool_main.h"
 
 namespace {
 
@@ -32,8 +32,8 @@ T bounded(const cxxopts::ParseResult& args, const std::string& name, T lo, T hi)
   return v;
 }
 
-lk::registry::Options registry_options(const cxxopts::ParseResult& args) {
-  lk::registry::Options o;
+lk::pull::Options registry_options(const cxxopts::ParseResult& args) {
+  lk::pull::Options o;
   if (args.count("insecure-registry"))
     for (const auto& h : args["insecure-registry"].as<std::vector<std::string>>()) o.insecure.insert(h);
   if (args.count("cert-file")) {
@@ -48,7 +48,7 @@ lk::registry::Options registry_options(const cxxopts::ParseResult& args) {
         domain = m.substr(0, eq);
         m = m.substr(eq + 1);
       }
-      if (m.find("://") == std::string::npos) m = lk::registry::base_url(m, o);
+      if (m.find("://") == std::string::npos) m = lk::pull::base_url(m, o);
       while (!m.empty() && m.back() == '/') m.pop_back();
       o.mirrors[domain].push_back(m);
     }
@@ -62,13 +62,13 @@ lk::registry::Options registry_options(const cxxopts::ParseResult& args) {
 int run(const lk::ToolContext& ctx) {
   const auto& args = ctx.args;
   std::string cache_dir = args.count("cache") ? args["cache"].as<std::string>() : lk::default_cache_dir();
-  lk::PullOptions opts;
+  lk::pull::PullOptions opts;
   opts.jobs = bounded<int>(args, "jobs", 1, 64);
   opts.offline = args.count("offline") > 0;
   opts.always_resolve = args.count("pull") > 0;
   if (opts.offline && opts.always_resolve) throw lk::InputError("--offline and --pull contradict each other");
 
-  lk::OciLayout cache(cache_dir);
+  lk::oci::OciLayout cache(cache_dir);
   if (args.count("verify")) {
     auto problems = cache.verify();
     for (const auto& p : problems) std::cerr << "lk-pull: " << cache_dir << ": " << p << "\n";
@@ -80,21 +80,21 @@ int run(const lk::ToolContext& ctx) {
   if (args.count("import")) {
     std::string out;
     for (const auto& file : args["import"].as<std::vector<std::string>>())
-      for (const auto& p : lk::import_archive(cache, file, ctx.log)) out += p.reference + " " + p.digest + "\n";
+      for (const auto& p : lk::pull::import_archive(cache, file, ctx.log)) out += p.reference + " " + p.digest + "\n";
     lk::write_output(args["output"].as<std::string>(), out);
     return lk::kExitOk;
   }
   if (args.count("push")) {
     if (opts.offline) throw lk::InputError("--push needs the network; drop --offline");
-    std::string source = lk::parse_reference(args["push"].as<std::string>()).str();
-    lk::Reference dest = lk::parse_reference(args.count("to") ? args["to"].as<std::string>() : source);
-    lk::PushOptions popts;
+    std::string source = lk::oci::parse_reference(args["push"].as<std::string>()).str();
+    lk::oci::Reference dest = lk::oci::parse_reference(args.count("to") ? args["to"].as<std::string>() : source);
+    lk::pull::PushOptions popts;
     popts.chunk_size = bounded<int64_t>(args, "chunk-size", 1, int64_t{1} << 40);
     if (args.count("platform")) popts.platform = lk::oci::parse_platform(args["platform"].as<std::string>());
-    lk::DockerConfig creds;
-    lk::registry::Registry reg(registry_options(args), creds, ctx.log);
+    lk::pull::DockerConfig creds;
+    lk::pull::Registry reg(registry_options(args), creds, ctx.log);
     lk::Progress progress(ctx.log.level() >= lk::Log::kNormal);
-    std::string digest = lk::push_image(cache, reg, source, dest, popts, ctx.log, progress);
+    std::string digest = lk::pull::push_image(cache, reg, source, dest, popts, ctx.log, progress);
     lk::write_output(args["output"].as<std::string>(), dest.str() + " " + digest + "\n");
     return lk::kExitOk;
   }
@@ -110,27 +110,27 @@ int run(const lk::ToolContext& ctx) {
     } catch (const json::exception& e) {
       throw lk::InputError((in == "-" ? std::string("<stdin>") : in) + ": not JSON: " + e.what());
     }
-    images = lk::plan_images(plan);
+    images = lk::pull::plan_images(plan);
     std::string platform = args.count("platform") ? args["platform"].as<std::string>() : plan.value("platform", "linux/amd64");
     opts.platform = lk::oci::parse_platform(platform);
   } else {
     opts.platform = lk::oci::parse_platform(args.count("platform") ? args["platform"].as<std::string>() : "linux/amd64");
   }
-  lk::DockerConfig creds;
-  std::unique_ptr<lk::registry::Registry> reg;
-  if (!opts.offline) reg = std::make_unique<lk::registry::Registry>(registry_options(args), creds, ctx.log);
+  lk::pull::DockerConfig creds;
+  std::unique_ptr<lk::pull::Registry> reg;
+  if (!opts.offline) reg = std::make_unique<lk::pull::Registry>(registry_options(args), creds, ctx.log);
   lk::Progress progress(ctx.log.level() >= lk::Log::kNormal);
-  lk::Puller puller(cache, reg.get(), opts, ctx.log, progress);
+  lk::pull::Puller puller(cache, reg.get(), opts, ctx.log, progress);
 
-  std::vector<lk::PullRequest> requests;
+  std::vector<lk::pull::PullRequest> requests;
   std::vector<size_t> owner;
   if (refs.empty()) {
-    requests = lk::pull_requests(images, opts.platform, [&](const lk::Reference& r) { return puller.index_platforms(r); }, &owner);
+    requests = lk::pull::pull_requests(images, opts.platform, [&](const lk::oci::Reference& r) { return puller.index_platforms(r); }, &owner);
   } else {
     std::string bad;
     for (const auto& t : refs) {
       try {
-        requests.push_back({lk::parse_reference(t), opts.platform});
+        requests.push_back({lk::oci::parse_reference(t), opts.platform});
       } catch (const lk::InputError& e) {
         bad += (bad.empty() ? "" : "\n") + std::string(e.what());
       }
@@ -140,7 +140,7 @@ int run(const lk::ToolContext& ctx) {
   auto pinned = puller.pull(requests);
 
   if (refs.empty()) {
-    lk::apply_lock(plan, images, owner, pinned);
+    lk::pull::apply_lock(plan, images, owner, pinned);
     lk::write_output(args["output"].as<std::string>(), plan.dump(2) + "\n");
   } else {
     std::string out;

@@ -1,11 +1,11 @@
 // lk-push gcp: NAME.img.tar.gz -> gs://BUCKET/NAME.img.tar.gz -> GCE image NAME.
 #include <iostream>
 
-#include "error.h"
-#include "gcp_config.h"
-#include "gcp_image_file.h"
-#include "gcp_push.h"
-#include "tool_main.h"
+#include "base/error.h"
+#include "gcp/config.h"
+#include "gcp/image_file.h"
+#include "gcp/push.h"
+#include "base/tool_main.h"
 
 namespace {
 

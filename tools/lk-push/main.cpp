@@ -3,8 +3,8 @@
 #include <iostream>
 #include <string>
 
-#include "error.h"
-#include "tool_main.h"
+#include "base/error.h"
+#include "base/tool_main.h"
 
 namespace lk::push {
 int gcp_main(int argc, char** argv);  // gcp.cpp

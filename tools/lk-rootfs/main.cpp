@@ -4,13 +4,13 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "compress.h"
-#include "error.h"
-#include "fs.h"
-#include "image_reader.h"
-#include "rootfs_build.h"
-#include "source_date.h"
-#include "tool_main.h"
+#include "streams/compress.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "oci/image_store.h"
+#include "rootfs/build.h"
+#include "base/source_date.h"
+#include "base/tool_main.h"
 
 namespace {
 
@@ -24,23 +24,23 @@ int run(const lk::ToolContext& ctx) {
   } catch (const nlohmann::json::exception& e) {
     throw lk::InputError((input == "-" ? "<stdin>" : input) + ": not JSON: " + e.what());
   }
-  lk::RootfsOptions opts;
+  lk::rootfs::RootfsOptions opts;
   opts.lock_name = input == "-" ? "<stdin>" : input;
   opts.epoch = lk::source_date_epoch();
   if (const char* home = std::getenv("HOME")) opts.home = home;
-  lk::ImageStore store(lk::default_cache_dir(args.count("cache") ? args["cache"].as<std::string>() : ""));
+  lk::oci::ImageStore store(lk::default_cache_dir(args.count("cache") ? args["cache"].as<std::string>() : ""));
 
   std::string output = args["output"].as<std::string>();
   if (output == "-" && isatty(STDOUT_FILENO)) throw lk::InputError("refusing to write a tar to a terminal (use -o FILE or a pipe)");
   if (output == "-") {
-    lk::FdSink sink(STDOUT_FILENO, "stdout");
-    lk::TarWriter tar(sink);
-    lk::build_rootfs(lock, store, tar, opts, ctx.log);
+    lk::streams::FdSink sink(STDOUT_FILENO, "stdout");
+    lk::streams::TarWriter tar(sink);
+    lk::rootfs::build_rootfs(lock, store, tar, opts, ctx.log);
   } else {
     lk::AtomicFile file(output);
-    lk::FdSink sink(file.fd(), output);
-    lk::TarWriter tar(sink);
-    lk::build_rootfs(lock, store, tar, opts, ctx.log);
+    lk::streams::FdSink sink(file.fd(), output);
+    lk::streams::TarWriter tar(sink);
+    lk::rootfs::build_rootfs(lock, store, tar, opts, ctx.log);
     file.commit();
   }
   return lk::kExitOk;

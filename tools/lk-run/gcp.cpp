@@ -3,14 +3,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "fs.h"
-#include "gcp_config.h"
-#include "gcp_console.h"
-#include "gcp_image_file.h"
-#include "gcp_push.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "gcp/config.h"
+#include "gcp/console.h"
+#include "gcp/image_file.h"
+#include "gcp/push.h"
 #include "subcommands.h"
-#include "tool_main.h"
+#include "base/tool_main.h"
 
 namespace {
 

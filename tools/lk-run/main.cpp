@@ -4,9 +4,9 @@
 #include <iostream>
 #include <string>
 
-#include "error.h"
+#include "base/error.h"
 #include "subcommands.h"
-#include "tool_main.h"
+#include "base/tool_main.h"
 
 namespace {
 

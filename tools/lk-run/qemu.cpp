@@ -10,14 +10,14 @@
 #include <fstream>
 #include <iostream>
 
-#include "error.h"
-#include "fs.h"
-#include "kernel_image.h"
-#include "process.h"
-#include "qemu_cmd.h"
-#include "qmp.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "boot/kernel.h"
+#include "base/process.h"
+#include "qemu/command.h"
+#include "qemu/qmp.h"
 #include "subcommands.h"
-#include "tool_main.h"
+#include "base/tool_main.h"
 
 namespace lk::run {
 
@@ -117,7 +117,7 @@ int run(const ToolContext& ctx) {
       if (!args.count("no-pvh")) {
         std::string cache = default_cache_dir() + "/vmlinux";
         fs::create_directories(cache);
-        std::string pvh = pvh_kernel(o.kernel, cache);
+        std::string pvh = boot::pvh_kernel(o.kernel, cache);
         if (!pvh.empty()) {
           ctx.log.verbose("booting the decompressed kernel " + pvh + " (PVH)");
           o.kernel = pvh;

@@ -9,11 +9,11 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "error.h"
+#include "base/error.h"
 #include "formats.h"
-#include "fs.h"
-#include "process.h"
-#include "tool_main.h"
+#include "base/fs.h"
+#include "base/process.h"
+#include "base/tool_main.h"
 
 namespace lk::front {
 

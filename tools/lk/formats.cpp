@@ -1,6 +1,6 @@
 #include "formats.h"
 
-#include "error.h"
+#include "base/error.h"
 
 namespace lk::front {
 

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "build.h"
-#include "error.h"
-#include "tool_main.h"
+#include "base/error.h"
+#include "base/tool_main.h"
 
 namespace {
 

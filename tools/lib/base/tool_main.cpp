@@ -1,0 +1,59 @@
+#include "base/tool_main.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <iostream>
+
+#include "base/error.h"
+
+namespace lk {
+
+int run_tool(const ToolSpec& spec, int argc, char** argv) {
+  // A closed output pipe becomes an EPIPE error, so destructors still remove temp files
+  // (children get default dispositions back, see process.cpp).
+  ::signal(SIGPIPE, SIG_IGN);
+  cxxopts::Options opts(spec.name, spec.summary);
+  opts.custom_help(spec.usage.empty() ? "[options]" : spec.usage);
+  opts.positional_help("");
+  opts.add_options()("h,help", "show this help")("version", "print the version")(
+      "q,quiet", "only errors on stderr")("v,verbose", "more detail on stderr (repeat for more)");
+  if (spec.add_options) spec.add_options(opts);
+  try {
+    auto args = opts.parse(argc, argv);
+    if (args.count("help") || args.count("version")) {
+      if (args.count("help")) {
+        std::cout << opts.help();
+        if (!spec.examples.empty()) std::cout << "\nExamples:\n" << spec.examples;
+      } else {
+        std::cout << spec.name << " " << kVersion << "\n";
+      }
+      // Like every other output: one that could not be written is a failure.
+      if (!std::cout.flush()) throw RuntimeError("write stdout: " + std::string(std::strerror(errno)));
+      return kExitOk;
+    }
+    Log::Level level = Log::kNormal;
+    if (args.count("quiet")) level = Log::kQuiet;
+    if (auto v = args.count("verbose")) level = static_cast<Log::Level>(Log::kNormal + (v > 2 ? 2 : v));
+    Log log(spec.name, level);
+    return spec.run(ToolContext{args, log});
+  } catch (const cxxopts::exceptions::exception& e) {
+    std::cerr << spec.name << ": " << e.what() << "\n(see " << spec.name << " --help)\n";
+    return kExitInput;
+  } catch (const Error& e) {
+    // One line per problem, each with the tool's name, so grep and editors find them.
+    std::string msg = e.what();
+    for (size_t start = 0; start < msg.size();) {
+      size_t nl = msg.find('\n', start);
+      if (nl == std::string::npos) nl = msg.size();
+      std::cerr << spec.name << ": " << msg.substr(start, nl - start) << "\n";
+      start = nl + 1;
+    }
+    return e.code();
+  } catch (const std::exception& e) {
+    std::cerr << spec.name << ": " << e.what() << "\n";
+    return kExitRuntime;
+  }
+}
+
+}  // namespace lk

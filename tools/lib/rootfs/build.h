@@ -1,0 +1,25 @@
+#pragma once
+// lk-rootfs's job as a library call: the whole root filesystem as one pax tar, in
+// LinuxKit's layout and order (kernel, init, volumes, onboot, onshutdown, services,
+// files), from a lock file and the image cache.
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "oci/image_store.h"
+#include "base/log.h"
+#include "streams/tar_writer.h"
+
+namespace lk::rootfs {
+
+struct RootfsOptions {
+  int64_t epoch = 0;  // SOURCE_DATE_EPOCH: the mtime of everything lk generates
+  std::string home;   // for files[].source_home
+  std::string lock_name = "lock";  // the lock's file name, for messages
+};
+
+// Checks the lock's shape and container names first, so a bad lock writes nothing.
+// Throws InputError for a bad lock or spec content, RuntimeError for cache and layer problems.
+void build_rootfs(const nlohmann::json& lock, const oci::ImageStore& store, streams::TarWriter& out, const RootfsOptions& opts,
+                  const Log& log);
+
+}  // namespace lk::rootfs

@@ -1,0 +1,42 @@
+#pragma once
+// config.json and runtime.json for one container, as LinuxKit's ConfigToOCI makes
+// them: three inputs (the image's own config, its org.mobyproject.config label, the
+// spec entry) merged per field with the precedence spec > label > image.
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "spec/json_shape.h"
+
+namespace lk::rootfs {
+
+struct OciInputs {
+  nlohmann::json image;  // the image config's "config" object (Entrypoint, Cmd, Env, WorkingDir); may be null
+  nlohmann::json label;  // the label in plan form (see parse_moby_label), or null
+  nlohmann::json yaml;   // the plan entry's "config": only the keys the spec set
+};
+
+struct OciSpec {
+  nlohmann::ordered_json config;   // config.json, fields in the runtime-spec's order
+  nlohmann::ordered_json runtime;  // runtime.json before the bundle's own rootfs mounts are put first
+  bool readonly = false;
+};
+
+// Checks the label text (JSON or YAML) with the same schema as a spec entry
+// (name and image forbidden) and resolves uid/gid names through IDS (the plan's
+// name -> id map). WHERE names the image in errors; a bad label is an InputError.
+nlohmann::json parse_moby_label(const std::string& text, const nlohmann::json& ids, const std::string& where);
+
+// The label's text from an image config's Labels, or "" when there is none.
+std::string moby_label_text(const nlohmann::json& image_config);
+
+// The types make_oci_spec needs in OciInputs::yaml (a lock entry's "config"), which
+// it then takes for granted.
+spec::shape::Check container_config_shape();
+
+// Throws InputError for what only shows up after merging (a mount without a type).
+OciSpec make_oci_spec(const OciInputs& in);
+
+// The bytes lk writes for a spec JSON: 4-space indent (as LinuxKit's MarshalIndent), newline-terminated.
+std::string oci_json_text(const nlohmann::ordered_json& j);
+
+}  // namespace lk::rootfs

@@ -1,0 +1,42 @@
+#pragma once
+// cpio "newc" (070701), the format the kernel unpacks into its initramfs: headers
+// and names padded to 4 bytes, a TRAILER!!! entry, the whole padded to 512 bytes.
+#include <cstdint>
+#include <string>
+
+#include "streams/compress.h"
+
+namespace lk::streams {
+
+struct CpioEntry {
+  std::string name;   // relative, no leading "/"
+  uint32_t mode = 0;  // file type bits | permissions
+  uint32_t uid = 0, gid = 0;
+  uint32_t nlink = 1;
+  uint32_t mtime = 0;
+  uint64_t size = 0;  // must fit 32 bits
+  uint32_t ino = 0;
+  uint32_t rdev_major = 0, rdev_minor = 0;
+};
+
+class CpioWriter {
+public:
+  explicit CpioWriter(ByteSink& out) : out_(out) {}
+  void header(const CpioEntry& e);
+  void data(const void* p, size_t n);
+  void end_entry();
+  void add(const CpioEntry& e, std::string_view contents = {});
+  // TRAILER!!! and the padding to 512 bytes; does not finish the sink.
+  void trailer();
+  uint64_t bytes() const { return pos_; }
+
+private:
+  void put(const void* p, size_t n);
+  void pad(size_t align);
+  ByteSink& out_;
+  uint64_t pos_ = 0;
+  uint64_t expected_ = 0, got_ = 0;
+  std::string name_;
+};
+
+}  // namespace lk::streams
