@@ -27,22 +27,22 @@ fs::path golden_dir() {
   return "test/rootfs/config";
 }
 
-json entry_named_t(const json& plan) {
-  for (const char* s : {"onboot", "onshutdown", "services"})
-    for (const auto& e : plan[s])
-      if (e["name"] == "t") return e;
+const lk::spec::Container* entry_named_t(const lk::spec::Plan& plan) {
+  for (const auto& s : lk::spec::container_sections())
+    for (const auto& e : plan.*s.list)
+      if (e.name == "t") return &e;
   return nullptr;
 }
 
 lk::rootfs::OciSpec run_case(const json& c) {
   auto plan = lk::spec::build_plan({{"case.yml", c["spec"].get<std::string>(), "."}}, lk::spec::PlanOptions{}).plan;
-  json entry = entry_named_t(plan);
-  REQUIRE(!entry.is_null());
+  const lk::spec::Container* entry = entry_named_t(plan);
+  REQUIRE(entry != nullptr);
   lk::rootfs::OciInputs in;
   in.image = c.value("image", json::object());
   std::string label = lk::rootfs::moby_label_text(in.image);
-  if (!label.empty()) in.label = lk::rootfs::parse_moby_label(label, plan["ids"], "case");
-  in.yaml = entry["config"];
+  if (!label.empty()) in.label = lk::rootfs::parse_moby_label(label, plan.ids, "case");
+  in.yaml = entry->config;
   return lk::rootfs::make_oci_spec(in);
 }
 

@@ -101,3 +101,25 @@ TEST_CASE("docker config: auths entries by host and Docker Hub's v1 URL") {
   lk::pull::DockerConfig bad(nlohmann::json::parse(R"({"auths":{"h":{"auth":"!!!"}}})"));
   CHECK_THROWS_AS(bad.lookup("h"), lk::InputError);
 }
+
+TEST_CASE("oci layout: an image loads through the one manifest parser; a reader creates nothing") {
+  TempCache t;
+  CHECK_THROWS_WITH_AS(lk::oci::OciLayout::existing(t.dir + "/none").image("r", digest_of("m")),
+                       doctest::Contains("is not in the cache"), lk::RuntimeError);
+  CHECK_FALSE(std::filesystem::exists(t.dir + "/none"));
+  lk::oci::OciLayout cache(t.dir + "/c");
+  std::string cfg = R"({"config":{"Cmd":["sh"]}})", layer = "layer";
+  cache.put_blob(digest_of(cfg), cfg, "t");
+  cache.put_blob(digest_of(layer), layer, "t");
+  std::string m = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"x","digest":")" +
+                  digest_of(cfg) + R"(","size":1},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":")" +
+                  digest_of(layer) + R"(","size":5}]})";
+  std::string ix = R"({"schemaVersion":2,"manifests":[]})";
+  cache.put_blob(digest_of(m), m, "t");
+  cache.put_blob(digest_of(ix), ix, "t");
+  auto img = lk::oci::OciLayout::existing(t.dir + "/c").image("lk/x:1", digest_of(m));
+  CHECK(img.config["Cmd"][0] == "sh");
+  REQUIRE(img.layers.size() == 1);
+  CHECK(img.layers[0].path == cache.blob_path(digest_of(layer)));
+  CHECK_THROWS_WITH_AS(cache.image("lk/x:1", digest_of(ix)), doctest::Contains("names an index"), lk::RuntimeError);
+}

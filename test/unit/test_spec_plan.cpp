@@ -5,7 +5,7 @@
 
 namespace {
 nlohmann::json plan_of(const std::string& yaml) {
-  return lk::spec::build_plan({{"t.yml", yaml, "."}}, lk::spec::PlanOptions{}).plan;
+  return lk::spec::to_json(lk::spec::build_plan({{"t.yml", yaml, "."}}, lk::spec::PlanOptions{}).plan);
 }
 std::string error_of(const std::string& yaml) {
   try {

@@ -1,4 +1,4 @@
-// lk-parse: spec YAML files -> build plan JSON (schema lk.plan/v1).
+// lk-parse: spec YAML files -> build plan JSON (spec/plan.h).
 #include <unistd.h>
 
 #include "base/error.h"
@@ -28,7 +28,7 @@ int run(const lk::ToolContext& ctx) {
   opts.resolve_pkg = [&bin_dir](const std::string& dir) { return lk::pkg::pkg_name(dir, bin_dir).reference(); };
   auto result = lk::spec::build_plan(inputs, opts);
   for (const auto& w : result.warnings) ctx.log.warn(w);
-  std::string out = dry_run ? lk::spec::json_to_yaml(result.merged_spec) : result.plan.dump(2) + "\n";
+  std::string out = dry_run ? lk::spec::json_to_yaml(result.merged_spec) : lk::spec::document_text(result.plan);
   lk::write_output(args["output"].as<std::string>(), out);
   return lk::kExitOk;
 }

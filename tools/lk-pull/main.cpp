@@ -15,11 +15,10 @@
 #include "pull/pinning.h"
 #include "pull/push.h"
 #include "pull/registry.h"
+#include "spec/plan.h"
 #include "base/tool_main.h"
 
 namespace {
-
-using nlohmann::json;
 
 // The numeric flag NAME, refused (exit 2) outside LO..HI: a negative retry count or
 // timeout means nothing, and 0 would switch curl's limits off.
@@ -100,19 +99,14 @@ int run(const lk::ToolContext& ctx) {
   }
 
   auto refs = args.count("refs") ? args["refs"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  json plan;
-  std::vector<json*> images;
+  lk::spec::Plan plan;
+  std::vector<lk::spec::ImageSlot> images;
   if (refs.empty()) {
     std::string in = args["input"].as<std::string>();
     std::string text = in == "-" ? lk::read_stream(STDIN_FILENO) : lk::read_file(in);
-    try {
-      plan = json::parse(text);
-    } catch (const json::exception& e) {
-      throw lk::InputError((in == "-" ? std::string("<stdin>") : in) + ": not JSON: " + e.what());
-    }
-    images = lk::pull::plan_images(plan);
-    std::string platform = args.count("platform") ? args["platform"].as<std::string>() : plan.value("platform", "linux/amd64");
-    opts.platform = lk::oci::parse_platform(platform);
+    plan = lk::spec::parse_document(text, lk::spec::Stage::kPlan, in == "-" ? "<stdin>" : in);
+    images = lk::spec::images_of(plan);
+    opts.platform = lk::oci::parse_platform(args.count("platform") ? args["platform"].as<std::string>() : plan.platform);
   } else {
     opts.platform = lk::oci::parse_platform(args.count("platform") ? args["platform"].as<std::string>() : "linux/amd64");
   }
@@ -141,7 +135,7 @@ int run(const lk::ToolContext& ctx) {
 
   if (refs.empty()) {
     lk::pull::apply_lock(plan, images, owner, pinned);
-    lk::write_output(args["output"].as<std::string>(), plan.dump(2) + "\n");
+    lk::write_output(args["output"].as<std::string>(), lk::spec::document_text(plan));
   } else {
     std::string out;
     for (const auto& p : pinned) out += p.reference + " " + p.digest + "\n";

@@ -2,15 +2,15 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <nlohmann/json.hpp>
 
 #include "streams/compress.h"
 #include "base/error.h"
 #include "base/fs.h"
-#include "oci/image_store.h"
+#include "oci/layout.h"
 #include "rootfs/build.h"
 #include "base/source_date.h"
 #include "base/tool_main.h"
+#include "spec/plan.h"
 
 namespace {
 
@@ -18,17 +18,12 @@ int run(const lk::ToolContext& ctx) {
   const auto& args = ctx.args;
   std::string input = args["input"].as<std::string>();
   std::string text = input == "-" ? lk::read_stream(STDIN_FILENO) : lk::read_file(input);
-  nlohmann::json lock;
-  try {
-    lock = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw lk::InputError((input == "-" ? "<stdin>" : input) + ": not JSON: " + e.what());
-  }
   lk::rootfs::RootfsOptions opts;
   opts.lock_name = input == "-" ? "<stdin>" : input;
+  const lk::spec::Lock lock = lk::spec::parse_document(text, lk::spec::Stage::kLock, opts.lock_name);
   opts.epoch = lk::source_date_epoch();
   if (const char* home = std::getenv("HOME")) opts.home = home;
-  lk::oci::ImageStore store(lk::default_cache_dir(args.count("cache") ? args["cache"].as<std::string>() : ""));
+  const auto store = lk::oci::OciLayout::existing(lk::default_cache_dir(args.count("cache") ? args["cache"].as<std::string>() : ""));
 
   std::string output = args["output"].as<std::string>();
   if (output == "-" && isatty(STDOUT_FILENO)) throw lk::InputError("refusing to write a tar to a terminal (use -o FILE or a pipe)");

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "base/error.h"
@@ -14,6 +13,7 @@
 #include "base/fs.h"
 #include "base/process.h"
 #include "base/tool_main.h"
+#include "spec/plan.h"
 
 namespace lk::front {
 
@@ -87,22 +87,22 @@ int run(const ToolContext& ctx) {
   std::vector<std::string> parse = {bin + "/lk-parse"};
   parse.insert(parse.end(), specs.begin(), specs.end());
   stage(parse, "", prefix + ".plan.json");
-  auto plan = nlohmann::json::parse(read_file(prefix + ".plan.json"));
+  const spec::Plan plan = spec::parse_document(read_file(prefix + ".plan.json"), spec::Stage::kPlan, prefix + ".plan.json");
 
   std::vector<std::string> formats = split_formats(args.count("format") ? args["format"].as<std::vector<std::string>>()
                                                                         : std::vector<std::string>{});
   if (formats.empty())
-    for (const auto& f : plan["formats"]) formats.push_back(f);
+    formats = plan.formats;
   if (formats.empty()) formats.push_back("kernel+initrd");
   bool want_kernel_initrd = false;
   for (const auto& f : formats) want_kernel_initrd |= output_format(f).tool.empty();
   std::string size;
   if (args.count("size")) size = args["size"].as<std::string>();
 
-  if (!plan["packages"].empty()) {
+  if (!plan.packages.empty()) {
     std::vector<std::string> pkg = {bin + "/lk-pkg", "build"};
     pkg.insert(pkg.end(), common.begin(), common.end());
-    for (const auto& [ref, pkg_dir] : plan["packages"].items()) pkg.push_back(pkg_dir.get<std::string>());
+    for (const auto& [ref, pkg_dir] : plan.packages) pkg.push_back(pkg_dir);
     Fd devnull(::open("/dev/null", O_WRONLY | O_CLOEXEC));
     SpawnOptions o;
     o.stdout_fd = devnull.get();

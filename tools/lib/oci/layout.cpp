@@ -65,14 +65,54 @@ OciLayout::OciLayout(std::string dir) : dir_(std::move(dir)) {
   }
 }
 
+OciLayout::OciLayout(std::string dir, NoCreate) : dir_(std::move(dir)) {
+  while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
+}
+
+OciLayout OciLayout::existing(std::string dir) { return OciLayout(std::move(dir), NoCreate{}); }
+
 std::string OciLayout::blob_path(const std::string& digest) const { return dir_ + "/blobs/sha256/" + hex_of(digest); }
 
 bool OciLayout::has_blob(const std::string& digest) const { return path_exists(blob_path(digest)); }
 
-std::string OciLayout::read_blob(const std::string& digest) const {
+std::string OciLayout::read_blob(const std::string& digest, const std::string& what) const {
   std::string path = blob_path(digest);
-  if (!path_exists(path)) throw RuntimeError("cache " + dir_ + ": blob " + digest + " is missing");
+  if (!path_exists(path))
+    throw RuntimeError(what + " " + digest + " is not in the cache " + dir_ + " (run lk-pull with the same cache)");
   return read_file(path);
+}
+
+namespace {
+bool is_layer_type(const std::string& t) {
+  return t.empty() || t.rfind("application/vnd.oci.image.layer.", 0) == 0 ||
+         t.rfind("application/vnd.docker.image.rootfs.", 0) == 0;
+}
+}  // namespace
+
+ImageData OciLayout::image(const std::string& reference, const std::string& digest) const {
+  ImageData out;
+  out.reference = reference;
+  out.digest = digest;
+  const std::string where = "image " + out.name();
+  std::string bytes = read_blob(digest, where + ": manifest");
+  if (is_index_type(detect_media_type(bytes, "", where + ": manifest")))
+    throw RuntimeError(where + ": the digest names an index, not a single-platform manifest");
+  Manifest manifest = parse_manifest(bytes, where);
+  try {
+    json cfg = json::parse(read_blob(manifest.config.digest, where + ": config"));
+    out.config = cfg.is_object() ? cfg.value("config", json::object()) : json::object();
+  } catch (const json::exception& e) {
+    throw RuntimeError(where + ": config is not JSON: " + e.what());
+  }
+  for (const auto& l : manifest.layers) {
+    if (!is_layer_type(l.media_type))
+      throw RuntimeError(where + ": layer " + l.digest + " has media type " + l.media_type +
+                         ", which is not a filesystem layer");
+    ImageLayer layer{l.digest, l.media_type, blob_path(l.digest)};
+    if (!path_exists(layer.path)) throw RuntimeError(where + ": layer " + l.digest + " is not in the cache " + dir_);
+    out.layers.push_back(std::move(layer));
+  }
+  return out;
 }
 
 void OciLayout::put_blob(const std::string& digest, std::string_view bytes, const std::string& what) {

@@ -6,8 +6,10 @@
 //                    across a crash so the next run resumes) and HEX.tmp-* (small blobs)
 // A blob enters blobs/sha256/ only by rename after its digest was checked, and
 // index.json is only ever replaced by rename, so readers never lock and never see a
-// torn or unverified file, whatever happens to a writer.
+// torn or unverified file, whatever happens to a writer. For the same reason a reader
+// (lk-rootfs) does not hash a blob again.
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,15 +22,33 @@
 
 namespace lk::oci {
 
+struct ImageLayer {
+  std::string digest;
+  std::string media_type;
+  std::string path;  // the blob in the cache
+};
+
+// A pinned single-platform image as lk-rootfs unpacks it.
+struct ImageData {
+  std::string reference;  // for messages
+  std::string digest;     // of the manifest
+  nlohmann::json config;  // the image config's "config" object (Entrypoint, Cmd, Env, WorkingDir, Labels)
+  std::vector<ImageLayer> layers;  // bottom first
+  std::string name() const { return reference.empty() ? digest : reference + "@" + digest; }
+};
+
 class OciLayout {
 public:
   // Creates DIR and the layout's skeleton when missing.
   explicit OciLayout(std::string dir);
+  // A cache that is only read: nothing is created, a missing blob says so when asked.
+  static OciLayout existing(std::string dir);
 
   const std::string& dir() const { return dir_; }
   std::string blob_path(const std::string& digest) const;
   bool has_blob(const std::string& digest) const;
-  std::string read_blob(const std::string& digest) const;  // RuntimeError when absent
+  // RuntimeError when absent; WHAT ("image X: manifest") starts the message.
+  std::string read_blob(const std::string& digest, const std::string& what = "blob") const;
   // Stores BYTES as DIGEST after checking that they hash to it (small blobs only).
   void put_blob(const std::string& digest, std::string_view bytes, const std::string& what);
   // Moves a complete, already verified file at TEMP_PATH (same file system) into place.
@@ -42,11 +62,17 @@ public:
 
   std::string ingest_dir() const { return dir_ + "/ingest"; }
 
+  // The image manifest DIGEST (named REFERENCE in messages), its config and its layer
+  // blobs. RuntimeError when a blob is missing or DIGEST is not a single-platform image.
+  ImageData image(const std::string& reference, const std::string& digest) const;
+
   // Checks every blob's digest and that every index entry resolves (for an index, the
   // children it holds and at least one child); returns the problems found.
   std::vector<std::string> verify() const;
 
 private:
+  struct NoCreate {};
+  OciLayout(std::string dir, NoCreate);
   std::string dir_;
 };
 

@@ -13,8 +13,8 @@
 #include "spec/container_id.h"
 #include "base/error.h"
 #include "base/fs.h"
-#include "spec/json_shape.h"
 #include "oci/manifest.h"
+#include "spec/plan.h"
 #include "rootfs/runtime_config.h"
 #include "base/path_norm.h"
 #include "rootfs/edits.h"
@@ -48,81 +48,49 @@ uint32_t dir_mode_for(uint32_t mode) {
   return d;
 }
 
-// What Builder reads from the lock, with the types it takes for granted.
-spec::shape::Check lock_shape() {
-  using namespace spec::shape;
-  auto image = [](std::vector<Field> more) {
-    std::vector<Field> f = {{"image", string()}, {"reference", string()}, {"digest", string()}, {"at", string()}};
-    f.insert(f.end(), more.begin(), more.end());
-    return object(std::move(f));
-  };
-  Check container = image({{"name", string(), true}, {"config", container_config_shape()}});
-  return object({
-      {"schema", string()},
-      {"kernel", or_null(image({{"cmdline", string()}, {"binaries", strings()}, {"ucode", or_null(string())}, {"tar", or_null(string())}}))},
-      {"init", list(image({}))},
-      {"volumes", list(image({{"name", string(), true},
-                              {"format", string()},
-                              {"manifests", list(object({{"digest", string()}}))}}))},
-      {"onboot", list(container)},
-      {"onshutdown", list(container)},
-      {"services", list(container)},
-      {"ids", map(number())},
-      {"files", list(object({{"path", string(), true},
-                             {"at", string()},
-                             {"mode", number()},
-                             {"uid", number()},
-                             {"gid", number()},
-                             {"source_path", string()},
-                             {"source_home", string()},
-                             {"optional", boolean()},
-                             {"directory", boolean()},
-                             {"symlink", string()},
-                             {"metadata", string()},
-                             {"contents", string()}}))},
-      {"spec", any()},
-  });
-}
-
 // Each container and volume name becomes a folder under containers/ (and a runc id):
 // one that is not a plain component would put the bundle anywhere in the tree.
-void check_names(const json& lock, const std::string& file) {
-  for (const char* section : {"onboot", "onshutdown", "services", "volumes"}) {
-    if (!lock.contains(section)) continue;
+void check_names(const spec::Lock& lock, const std::string& file) {
+  auto check = [&](const std::string& section, size_t i, const std::string& name, std::set<std::string>* seen) {
+    std::string field = file + ": " + section + "[" + std::to_string(i) + "].name";
+    spec::require_container_id(name, section == "volumes" ? "volume name" : "container name", field);
+    if (seen && !seen->insert(name).second) throw InputError(field + ": \"" + name + "\" is used twice in " + section);
+  };
+  for (const auto& s : spec::container_sections()) {
+    // onboot and onshutdown folders are numbered, so only services (and volumes) can collide.
     std::set<std::string> seen;
-    const json& list = lock[section];
-    for (size_t i = 0; i < list.size(); ++i) {
-      std::string name = list[i]["name"];
-      std::string field = file + ": " + section + "[" + std::to_string(i) + "].name";
-      spec::require_container_id(name, std::string_view(section) == "volumes" ? "volume name" : "container name", field);
-      // onboot and onshutdown folders are numbered, so only services and volumes can collide.
-      if ((std::string_view(section) == "services" || std::string_view(section) == "volumes") && !seen.insert(name).second)
-        throw InputError(field + ": \"" + name + "\" is used twice in " + section);
-    }
+    const auto& list = lock.*s.list;
+    for (size_t i = 0; i < list.size(); ++i)
+      check(s.name, i, list[i].name, std::string_view(s.name) == "services" ? &seen : nullptr);
   }
+  std::set<std::string> seen;
+  for (size_t i = 0; i < lock.volumes.size(); ++i) check("volumes", i, lock.volumes[i].name, &seen);
 }
 
 class Builder {
 public:
-  Builder(const json& lock, const oci::ImageStore& store, streams::TarWriter& out, const RootfsOptions& opts, const Log& log)
-      : lock_(lock), store_(store), out_(out), opts_(opts), log_(log) {}
+  Builder(const spec::Lock& lock, const oci::OciLayout& cache, streams::TarWriter& out, const RootfsOptions& opts,
+          const Log& log)
+      : lock_(lock), cache_(cache), out_(out), opts_(opts), log_(log) {}
 
   void run() {
-    if (!lock_.is_object() || lock_.value("schema", json()) != "lk.lock/v1")
-      throw InputError(opts_.lock_name + ": not a lock file (schema is " +
-                       (lock_.is_object() ? lock_.value("schema", json()).dump() : std::string("missing")) +
-                       ", expected lk.lock/v1; make it with lk-pull)");
-    spec::shape::check(lock_, lock_shape(), opts_.lock_name);
+    if (lock_.stage != spec::Stage::kLock) throw InputError(opts_.lock_name + ": a plan, not a lock (make it with lk-pull)");
     check_names(lock_, opts_.lock_name);
-    if (lock_.contains("kernel") && !lock_["kernel"].is_null()) kernel(lock_["kernel"]);
+    if (lock_.kernel) kernel(*lock_.kernel);
     init();
     volumes();
-    for (const char* section : {"onboot", "onshutdown", "services"}) bundles(section);
+    for (const auto& s : spec::container_sections()) bundles(s.name, lock_.*s.list);
     files();
     out_.close();
   }
 
 private:
+  oci::ImageData load(const spec::ImageEntry& e) const {
+    std::string ref = e.reference.value_or(e.image);
+    if (!e.digest) throw InputError("image " + ref + " has no digest in the lock (was it made by lk-pull?)");
+    return cache_.image(ref, *e.digest);
+  }
+
   void record(const std::string& path, streams::TarEntry::Type type) { written_[path] = type; }
   OnWrite recorder() {
     return [this](const std::string& p, streams::TarEntry::Type t) { record(p, t); };
@@ -196,25 +164,25 @@ private:
     if (!found) throw InputError("kernel image " + img.name() + " has no \"" + name + "\"");
   }
 
-  void kernel(const json& k) {
-    oci::ImageData img = store_.load(k);
+  void kernel(const spec::Kernel& k) {
+    oci::ImageData img = load(k);
     Flattener image(layers_of(img, 0), "", nullptr, opts_.epoch);
     image.index();
     dir("boot");
-    file("boot/cmdline", k.value("cmdline", ""));
+    file("boot/cmdline", k.cmdline);
     std::string binary;
-    for (const auto& b : k.value("binaries", json::array({"kernel"}))) {
-      if (image.has(b.get<std::string>())) {
+    for (const auto& b : k.binaries) {
+      if (image.has(b)) {
         binary = b;
         break;
       }
     }
     if (binary.empty())
-      throw InputError("kernel image " + img.name() + " has no kernel file (looked for " + k.value("binaries", json::array()).dump() + ")");
+      throw InputError("kernel image " + img.name() + " has no kernel file (looked for " + json(k.binaries).dump() + ")");
     copy_member_as(image, img, binary, "boot/kernel", true);
-    if (k.contains("ucode") && k["ucode"].is_string()) copy_member_as(image, img, k["ucode"], "boot/ucode.cpio", false);
-    if (k.contains("tar") && k["tar"].is_string()) {
-      std::string tar = k["tar"];
+    if (k.ucode) copy_member_as(image, img, *k.ucode, "boot/ucode.cpio", false);
+    if (k.tar) {
+      std::string tar = *k.tar;
       if (!image.has(tar))
         throw InputError("kernel image " + img.name() + " has no \"" + tar + "\" (set kernel.tar: none if it has no modules)");
       // Unpacked at / like a layer of its own, with the same checks: the kernel's
@@ -238,9 +206,9 @@ private:
     int group = 0;
     std::string apk_db;
     int apk_dbs = 0;
-    const json inits = lock_.value("init", json::array());
+    const auto& inits = lock_.init;
     for (const auto& i : inits) {
-      oci::ImageData img = store_.load(i);
+      oci::ImageData img = load(i);
       auto l = layers_of(img, group++);
       // Only a merge needs each image's own database (read as the flattener sees it).
       if (inits.size() > 1)
@@ -275,13 +243,13 @@ private:
   }
 
   void volumes() {
-    for (const auto& v : lock_.value("volumes", json::array())) {
-      std::string base = "containers/volumes/" + v["name"].get<std::string>();
+    for (const auto& v : lock_.volumes) {
+      std::string base = "containers/volumes/" + v.name;
       dir(base + "/lower");
-      if (v.value("format", "filesystem") == "oci")
+      if (v.is_oci())
         oci_layout(v, base + "/lower");
-      else if (v.contains("image") && v["image"].is_string())
-        flatten_image(store_.load(v), base + "/lower/", ImageRole::kVolume);
+      else if (!v.image.empty())
+        flatten_image(load(v), base + "/lower/", ImageRole::kVolume);
       dir(base + "/tmp");
       dir(base + "/merged");
     }
@@ -289,23 +257,23 @@ private:
 
   // A `format: oci` volume: the image as an OCI image layout (the platforms the lock
   // pinned), named by its reference, for a service that loads images itself.
-  void oci_layout(const json& v, const std::string& root) {
-    std::string name = v.value("reference", v.value("image", ""));
-    std::string where = v.value("at", root) + ": volume " + v.value("name", "") + " (" + name + ")";
-    if (!v.contains("manifests") || !v["manifests"].is_array() || !v.contains("digest"))
+  void oci_layout(const spec::Volume& v, const std::string& root) {
+    std::string name = v.reference.value_or(v.image);
+    std::string where = v.at.value_or(root) + ": volume " + v.name + " (" + name + ")";
+    if (!v.manifests || !v.digest)
       throw InputError(where + ": format oci needs \"digest\" and \"manifests\" in the lock (make it with lk-pull)");
     std::set<std::string> blobs;
     std::set<std::string> picked;
-    for (const auto& m : v["manifests"]) {
-      std::string digest = m.value("digest", "");
-      auto manifest = oci::parse_manifest(store_.read_blob(digest, where + ": manifest"), where);
+    for (const auto& m : *v.manifests) {
+      const std::string& digest = m.digest;
+      auto manifest = oci::parse_manifest(cache_.read_blob(digest, where + ": manifest"), where);
       picked.insert(digest);
       blobs.insert(digest);
       blobs.insert(manifest.config.digest);
       for (const auto& l : manifest.layers) blobs.insert(l.digest);
     }
-    std::string top = v["digest"];
-    std::string top_bytes = store_.read_blob(top, where + ": manifest");
+    std::string top = *v.digest;
+    std::string top_bytes = cache_.read_blob(top, where + ": manifest");
     std::string top_type = oci::detect_media_type(top_bytes, "", where);
     std::string generated;  // an index narrowed to the pinned platforms
     if (oci::is_index_type(top_type)) {
@@ -334,7 +302,7 @@ private:
     dir(root + "/blobs/sha256");
     if (!generated.empty()) file(root + "/blobs/sha256/" + top.substr(7), generated);
     for (const auto& digest : blobs) {
-      std::string path = store_.blob_path(digest);
+      std::string path = cache_.blob_path(digest);
       streams::TarEntry e = gen(streams::TarEntry::kFile, root + "/blobs/sha256/" + digest.substr(7), 0644);
       // A blob another oci volume already holds becomes a hard link to it: lower/ is
       // only ever an overlay's read-only layer, so the two never diverge.
@@ -356,24 +324,24 @@ private:
     }
   }
 
-  void bundles(const std::string& section) {
+  void bundles(const std::string& section, const std::vector<spec::Container>& entries) {
     size_t index = 0;
-    for (const auto& entry : lock_.value(section, json::array())) {
-      std::string name = entry["name"];
+    for (const auto& entry : entries) {
+      const std::string& name = entry.name;
       char num[16];
       std::snprintf(num, sizeof num, "%03zu-", index++);
       std::string base = "containers/" + section + "/" + (section == "services" ? "" : num) + name;
-      oci::ImageData img = store_.load(entry);
+      oci::ImageData img = load(entry);
       OciInputs in;
       in.image = img.config;
       std::string label = moby_label_text(img.config);
-      if (!label.empty()) in.label = parse_moby_label(label, lock_.value("ids", json::object()), "image " + img.name());
-      in.yaml = entry.value("config", json::object());
+      if (!label.empty()) in.label = parse_moby_label(label, lock_.ids, "image " + img.name());
+      in.yaml = entry.config;
       OciSpec spec;
       try {
         spec = make_oci_spec(in);
       } catch (const InputError& e) {
-        throw InputError(entry.value("at", base) + ": " + section + " " + name + ": " + e.what());
+        throw InputError(entry.at.value_or(base) + ": " + section + " " + name + ": " + e.what());
       }
 
       std::string content = base + (spec.readonly ? "/rootfs" : "/lower");
@@ -407,18 +375,18 @@ private:
   void files() {
     std::unordered_set<std::string> made;  // leading dirs made by this section, each once
     size_t i = 0;
-    for (const auto& f : lock_.value("files", json::array())) {
-      std::string where = f.value("at", "files[" + std::to_string(i) + "]");
+    for (const auto& f : lock_.files) {
+      std::string where = f.at.value_or("files[" + std::to_string(i) + "]");
       ++i;
       std::string path;
       try {
-        path = clean_member_path(f["path"].get<std::string>(), where + ": files");
+        path = clean_member_path(f.path, where + ": files");
       } catch (const RuntimeError& e) {
         throw InputError(e.what());
       }
       if (path.empty()) throw InputError(where + ": files: path names the root");
-      uint32_t mode = f.value("mode", 0600u) & 07777;
-      uint64_t uid = f.value("uid", 0ull), gid = f.value("gid", 0ull);
+      uint32_t mode = static_cast<uint32_t>(f.mode) & 07777;
+      uint64_t uid = static_cast<uint64_t>(f.uid), gid = static_cast<uint64_t>(f.gid);
       auto owned = [&](streams::TarEntry e) {
         e.uid = uid;
         e.gid = gid;
@@ -427,11 +395,11 @@ private:
       std::string src;
       Fd fd;
       struct stat st {};
-      if (f.contains("source_path") || f.contains("source_home")) {
-        src = f.contains("source_path") ? f["source_path"].get<std::string>() : opts_.home + "/" + f["source_home"].get<std::string>();
+      if (f.source_path || f.source_home) {
+        src = f.source_path ? *f.source_path : opts_.home + "/" + *f.source_home;
         fd.reset(::open(src.c_str(), O_RDONLY | O_CLOEXEC));
         if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-          if (f.value("optional", false)) {
+          if (f.optional.value_or(false)) {
             log_.verbose(where + ": optional source " + src + " is not there; skipped");
             continue;
           }
@@ -452,30 +420,30 @@ private:
         record(d, streams::TarEntry::kDir);
       }
       streams::TarEntry::Type type = streams::TarEntry::kFile;
-      if (f.value("directory", false)) {
+      if (f.directory.value_or(false)) {
         type = streams::TarEntry::kDir;
         out_.add(owned(gen(streams::TarEntry::kDir, path, mode)));
-      } else if (f.contains("symlink")) {
+      } else if (f.symlink) {
         type = streams::TarEntry::kSymlink;
         streams::TarEntry e = owned(gen(streams::TarEntry::kSymlink, path, mode));
-        e.linkname = f["symlink"];
+        e.linkname = *f.symlink;
         out_.add(e);
-      } else if (f.contains("metadata")) {
-        const json& spec = lock_.value("spec", json::object());
-        out_.add(owned(gen(streams::TarEntry::kFile, path, mode)), f["metadata"] == "json" ? spec.dump(2) + "\n" : spec::json_to_yaml(spec));
+      } else if (f.metadata) {
+        const json spec = lock_.spec.value_or(json::object());
+        out_.add(owned(gen(streams::TarEntry::kFile, path, mode)), *f.metadata == "json" ? spec.dump(2) + "\n" : spec::json_to_yaml(spec));
       } else if (fd) {
         streams::TarEntry e = owned(gen(streams::TarEntry::kFile, path, mode));
         e.size = static_cast<uint64_t>(st.st_size);
         add_from(e, fd.get(), where + ": files: " + src);
       } else {
-        out_.add(owned(gen(streams::TarEntry::kFile, path, mode)), f.value("contents", ""));
+        out_.add(owned(gen(streams::TarEntry::kFile, path, mode)), f.contents.value_or(""));
       }
       record(path, type);
     }
   }
 
-  const json& lock_;
-  const oci::ImageStore& store_;
+  const spec::Lock& lock_;
+  const oci::OciLayout& cache_;
   streams::TarWriter& out_;
   const RootfsOptions& opts_;
   const Log& log_;
@@ -486,8 +454,9 @@ private:
 
 }  // namespace
 
-void build_rootfs(const json& lock, const oci::ImageStore& store, streams::TarWriter& out, const RootfsOptions& opts, const Log& log) {
-  Builder(lock, store, out, opts, log).run();
+void build_rootfs(const spec::Lock& lock, const oci::OciLayout& cache, streams::TarWriter& out, const RootfsOptions& opts,
+                  const Log& log) {
+  Builder(lock, cache, out, opts, log).run();
 }
 
 }  // namespace lk::rootfs

@@ -5,8 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "oci/image_store.h"
 #include "base/log.h"
+#include "oci/layout.h"
+#include "spec/plan.h"
 #include "streams/tar_writer.h"
 
 namespace lk::rootfs {
@@ -17,9 +18,10 @@ struct RootfsOptions {
   std::string lock_name = "lock";  // the lock's file name, for messages
 };
 
-// Checks the lock's shape and container names first, so a bad lock writes nothing.
-// Throws InputError for a bad lock or spec content, RuntimeError for cache and layer problems.
-void build_rootfs(const nlohmann::json& lock, const oci::ImageStore& store, streams::TarWriter& out, const RootfsOptions& opts,
+// Checks the container names first, so a bad lock writes nothing (its fields were
+// checked when it was read). Throws InputError for a bad lock or spec content,
+// RuntimeError for cache and layer problems.
+void build_rootfs(const spec::Lock& lock, const oci::OciLayout& cache, streams::TarWriter& out, const RootfsOptions& opts,
                   const Log& log);
 
 }  // namespace lk::rootfs

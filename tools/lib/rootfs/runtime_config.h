@@ -5,14 +5,14 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "spec/json_shape.h"
+#include "spec/plan.h"
 
 namespace lk::rootfs {
 
 struct OciInputs {
-  nlohmann::json image;  // the image config's "config" object (Entrypoint, Cmd, Env, WorkingDir); may be null
-  nlohmann::json label;  // the label in plan form (see parse_moby_label), or null
-  nlohmann::json yaml;   // the plan entry's "config": only the keys the spec set
+  nlohmann::json image;        // the image config's "config" object (Entrypoint, Cmd, Env, WorkingDir); may be null
+  spec::ContainerConfig label; // the image's label (see parse_moby_label); empty when it has none
+  spec::ContainerConfig yaml;  // the plan entry's config: only the keys the spec set
 };
 
 struct OciSpec {
@@ -24,14 +24,11 @@ struct OciSpec {
 // Checks the label text (JSON or YAML) with the same schema as a spec entry
 // (name and image forbidden) and resolves uid/gid names through IDS (the plan's
 // name -> id map). WHERE names the image in errors; a bad label is an InputError.
-nlohmann::json parse_moby_label(const std::string& text, const nlohmann::json& ids, const std::string& where);
+spec::ContainerConfig parse_moby_label(const std::string& text, const std::map<std::string, int64_t>& ids,
+                                       const std::string& where);
 
 // The label's text from an image config's Labels, or "" when there is none.
 std::string moby_label_text(const nlohmann::json& image_config);
-
-// The types make_oci_spec needs in OciInputs::yaml (a lock entry's "config"), which
-// it then takes for granted.
-spec::shape::Check container_config_shape();
 
 // Throws InputError for what only shows up after merging (a mount without a type).
 OciSpec make_oci_spec(const OciInputs& in);

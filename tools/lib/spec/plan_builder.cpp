@@ -5,6 +5,7 @@
 
 #include "base/diagnostics.h"
 #include "base/error.h"
+#include "spec/plan.h"
 #include "spec/schema.h"
 #include "spec/yaml_source.h"
 
@@ -13,8 +14,6 @@ namespace lk::spec {
 using nlohmann::json;
 
 namespace {
-
-const char* const kImageSections[] = {"onboot", "onshutdown", "services"};
 
 std::string join_path(const std::string& dir, const std::string& p) {
   if (p.empty() || p[0] == '/') return p;
@@ -203,8 +202,8 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
 
   std::map<std::string, long long> ids;
   long long next_id = 100;
-  for (const char* section : kImageSections)
-    for (const auto& e : m.sections[section])
+  for (const auto& s : container_sections())
+    for (const auto& e : m.sections[s.name])
       if (!ids.count(e["name"])) ids[e["name"]] = next_id++;
 
   std::map<std::string, std::string> service_at;
@@ -220,12 +219,13 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
     volumes[v["name"]] = v;
   }
 
-  json plan = json::object();
-  for (const char* section : kImageSections) {
+  json containers = json::object();  // by section, checked against the spec's names
+  for (const auto& sec : container_sections()) {
+    const std::string section = sec.name;
     json out = json::array();
     size_t i = 0;
     for (auto& e : m.sections[section]) {
-      std::string path = std::string(section) + "[" + std::to_string(i++) + "]";
+      std::string path = section + "[" + std::to_string(i++) + "]";
       json entry = image_entry(std::move(e));
       json& cfg = entry["config"];
       const json& at = entry["field_at"];
@@ -251,7 +251,7 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
       }
       out.push_back(std::move(entry));
     }
-    plan[section] = std::move(out);
+    containers[section] = std::move(out);
   }
 
   json files = json::array();
@@ -269,33 +269,46 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
   }
   diag.throw_if_any();
 
-  json kernel = json(nullptr);
+  Plan out;
   if (m.kernel.contains("image")) {
-    kernel = {{"image", m.kernel["image"]}, {"cmdline", m.kernel.value("cmdline", "")}, {"at", m.kernel["at"]}};
+    Kernel k;
+    k.image = m.kernel["image"];
+    k.cmdline = m.kernel.value("cmdline", "");
+    k.at = m.kernel["at"];
     // The 2017 moby kernel images named their kernel bzImage.
-    kernel["binaries"] = m.kernel.contains("binary") ? json::array({m.kernel["binary"]}) : json::array({"kernel", "bzImage"});
+    k.binaries = m.kernel.contains("binary") ? Strings{m.kernel["binary"]} : Strings{"kernel", "bzImage"};
     std::string tar = m.kernel.value("tar", "kernel.tar");
-    kernel["tar"] = (tar.empty() || tar == "none") ? json(nullptr) : json(tar);
+    if (!tar.empty() && tar != "none") k.tar = tar;
     std::string ucode = m.kernel.value("ucode", "");
-    kernel["ucode"] = ucode.empty() ? json(nullptr) : json(ucode);
+    if (!ucode.empty()) k.ucode = ucode;
+    out.kernel = std::move(k);
   } else if (!m.kernel.empty()) {
     throw InputError(m.kernel.value("at", specs.front().name) + ": kernel: missing required key \"image\"");
   }
 
-  json names = json::array();
-  for (const auto& in : specs) names.push_back(in.name);
-  plan["schema"] = "lk.plan/v1";
-  plan["specs"] = names;
-  plan["platform"] = "linux/" + opts.arch;
-  plan["kernel"] = kernel;
-  plan["init"] = m.sections["init"];
-  plan["volumes"] = m.sections["volumes"];
-  plan["files"] = files;
-  plan["formats"] = m.formats;
-  plan["packages"] = packages;
-  plan["ids"] = ids;
-  if (want_spec) plan["spec"] = m.spec;  // what files[].metadata writes
-  result.plan = std::move(plan);
+  // The checked, merged entries are in plan form already; the contract takes them in.
+  for (const auto& in : specs) out.specs.push_back(in.name);
+  out.platform = "linux/" + opts.arch;
+  for (const auto& e : m.sections["init"]) {
+    ImageEntry i;
+    i.image = e["image"];
+    i.at = e["at"];
+    out.init.push_back(std::move(i));
+  }
+  for (const auto& s : container_sections()) {
+    size_t i = 0;
+    for (const auto& e : containers[s.name])
+      (out.*s.list).push_back(container_from_json(e, std::string(s.name) + "[" + std::to_string(i++) + "]"));
+  }
+  size_t vi = 0;
+  for (const auto& v : m.sections["volumes"]) out.volumes.push_back(volume_from_json(v, "volumes[" + std::to_string(vi++) + "]"));
+  fi = 0;
+  for (const auto& f : files) out.files.push_back(file_from_json(f, "files[" + std::to_string(fi++) + "]"));
+  for (const auto& f : m.formats) out.formats.push_back(f);
+  for (const auto& [ref, dir] : packages.items()) out.packages[ref] = dir;
+  for (const auto& [name, id] : ids) out.ids[name] = id;
+  if (want_spec) out.spec = m.spec;  // what files[].metadata writes
+  result.plan = std::move(out);
   result.merged_spec = std::move(m.spec);
   return result;
 }

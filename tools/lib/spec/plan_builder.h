@@ -1,11 +1,13 @@
 #pragma once
 // lk-parse's job as a library call: read one or more specs, check them strictly,
 // merge them as LinuxKit merges them, and produce the canonical build plan
-// (schema "lk.plan/v1").
+// (spec/plan.h).
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "spec/plan.h"
 
 namespace lk::spec {
 
@@ -23,7 +25,7 @@ struct PlanOptions {
 };
 
 struct PlanResult {
-  nlohmann::json plan;
+  Plan plan;
   nlohmann::json merged_spec;  // the merged spec with @pkg: resolved (--dry-run, metadata files)
   std::vector<std::string> warnings;
 };
