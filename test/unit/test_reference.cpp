@@ -3,6 +3,7 @@
 #include <string>
 
 #include "base/error.h"
+#include "oci/digest.h"
 #include "oci/reference.h"
 
 namespace {

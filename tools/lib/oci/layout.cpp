@@ -12,7 +12,7 @@
 
 #include "base/error.h"
 #include "base/fs.h"
-#include "oci/reference.h"
+#include "oci/digest.h"
 
 namespace lk::oci {
 

@@ -1,6 +1,7 @@
 #include "oci/manifest.h"
 
 #include "base/error.h"
+#include "oci/digest.h"
 
 namespace lk::oci {
 
@@ -53,9 +54,7 @@ Descriptor descriptor_from_json(const json& j, const std::string& where) {
   if (j.contains("mediaType") && j["mediaType"].is_string()) d.media_type = j["mediaType"];
   if (!j.contains("digest") || !j["digest"].is_string()) throw bad("no digest");
   d.digest = j["digest"];
-  if (d.digest.rfind("sha256:", 0) != 0) throw bad("unsupported digest \"" + d.digest + "\" (only sha256)");
-  if (d.digest.size() != 71 || d.digest.find_first_not_of("0123456789abcdef", 7) != std::string::npos)
-    throw bad("malformed digest \"" + d.digest + "\"");
+  if (auto why = digest_problem(d.digest); !why.empty()) throw bad("digest \"" + d.digest + "\" " + why);
   if (!j.contains("size") || !j["size"].is_number_integer() || j["size"].get<int64_t>() < 0) throw bad("no size");
   d.size = j["size"];
   if (j.contains("platform") && j["platform"].is_object()) {

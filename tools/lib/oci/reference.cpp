@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "base/error.h"
+#include "oci/digest.h"
 
 namespace lk::oci {
 namespace {
@@ -91,10 +92,6 @@ bool all_lower_hex(const std::string& s) {
 
 }  // namespace
 
-bool is_sha256_digest(const std::string& s) {
-  return s.size() == 71 && s.compare(0, 7, "sha256:") == 0 && all_lower_hex(s.substr(7));
-}
-
 Reference parse_reference(const std::string& text) {
   auto bad = [&](const std::string& why) { return InputError("invalid image reference \"" + text + "\": " + why); };
   if (text.empty()) throw bad("empty");
@@ -105,10 +102,7 @@ Reference parse_reference(const std::string& text) {
   if (auto at = rest.find('@'); at != std::string::npos) {
     r.digest = rest.substr(at + 1);
     rest.resize(at);
-    auto colon = r.digest.find(':');
-    if (colon == std::string::npos || colon == 0) throw bad("digest \"" + r.digest + "\" is not ALGORITHM:HEX");
-    if (r.digest.compare(0, colon, "sha256") != 0) throw bad("unsupported digest algorithm \"" + r.digest.substr(0, colon) + "\" (only sha256)");
-    if (!is_sha256_digest(r.digest)) throw bad("sha256 digest must be 64 lower-case hex digits");
+    if (auto why = digest_problem(r.digest); !why.empty()) throw bad("digest \"" + r.digest + "\" " + why);
   }
   // The tag is after the last ':' that follows the last '/', so a registry port is not a tag.
   auto slash = rest.rfind('/');

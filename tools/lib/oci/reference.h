@@ -25,7 +25,4 @@ struct Reference {
 // Throws InputError naming TEXT and what is wrong with it.
 Reference parse_reference(const std::string& text);
 
-// True for "sha256:" followed by 64 lower-case hex digits.
-bool is_sha256_digest(const std::string& s);
-
 }  // namespace lk::oci

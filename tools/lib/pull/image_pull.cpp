@@ -7,6 +7,7 @@
 #include <set>
 
 #include "base/error.h"
+#include "oci/digest.h"
 #include "pull/jobs.h"
 #include "base/sha256.h"
 

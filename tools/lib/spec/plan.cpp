@@ -5,7 +5,7 @@
 #include <type_traits>
 
 #include "base/error.h"
-#include "oci/reference.h"
+#include "oci/digest.h"
 
 namespace lk::spec {
 

@@ -4,6 +4,8 @@
 #include <string_view>
 
 #include "oci/capabilities.h"
+#include "oci/reference.h"
+#include "base/error.h"
 #include "spec/container_id.h"
 #include "base/diagnostics.h"
 
@@ -31,86 +33,17 @@ std::string upper(std::string s) {
   return s;
 }
 
-bool lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-
-// path-component := [a-z0-9]+ (separator [a-z0-9]+)*, separator := [_.] | __ | -+
-bool valid_path_component(std::string_view c) {
-  size_t i = 0;
-  auto alnum_run = [&] {
-    size_t start = i;
-    while (i < c.size() && lower_alnum(c[i])) ++i;
-    return i > start;
-  };
-  if (!alnum_run()) return false;
-  while (i < c.size()) {
-    if (c[i] == '.' || (c[i] == '_' && (i + 1 >= c.size() || c[i + 1] != '_'))) {
-      ++i;
-    } else if (c.substr(i, 2) == "__") {
-      i += 2;
-    } else if (c[i] == '-') {
-      while (i < c.size() && c[i] == '-') ++i;
-    } else {
-      return false;
-    }
-    if (!alnum_run()) return false;
-  }
-  return true;
-}
-
-bool valid_domain(std::string_view d) {
-  auto colon = d.rfind(':');
-  if (colon != std::string_view::npos) {
-    auto port = d.substr(colon + 1);
-    if (port.empty() || port.find_first_not_of("0123456789") != std::string_view::npos) return false;
-    d = d.substr(0, colon);
-  }
-  for (auto comp : split(std::string(d), '.')) {
-    if (comp.empty() || comp.front() == '-' || comp.back() == '-') return false;
-    for (char ch : comp)
-      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') return false;
-  }
-  return true;
-}
-
-// Docker's reference grammar: [DOMAIN/]PATH[:TAG][@sha256:HEX]. Syntax only; lk-pull
-// normalises and resolves. Hand-written because std::regex is slow and recursive.
-bool valid_reference(const std::string& ref) {
-  std::string rest = ref;
-  auto at = rest.find('@');
-  if (at != std::string::npos) {
-    std::string digest = rest.substr(at + 1);
-    if (digest.size() != 71 || digest.rfind("sha256:", 0) != 0 ||
-        digest.find_first_not_of("0123456789abcdef", 7) != std::string::npos)
-      return false;
-    rest = rest.substr(0, at);
-  }
-  auto last_slash = rest.rfind('/');
-  auto colon = rest.rfind(':');
-  if (colon != std::string::npos && (last_slash == std::string::npos || colon > last_slash)) {
-    std::string tag = rest.substr(colon + 1);
-    if (tag.empty() || tag.size() > 128 || tag[0] == '.' || tag[0] == '-') return false;
-    for (char ch : tag)
-      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '.' && ch != '-') return false;
-    rest = rest.substr(0, colon);
-  }
-  auto parts = split(rest, '/');
-  size_t first = 0;
-  const std::string& head = parts[0];
-  if (parts.size() > 1 && (head.find_first_of(".:") != std::string::npos || head == "localhost")) {
-    if (!valid_domain(head)) return false;
-    first = 1;
-  }
-  for (size_t i = first; i < parts.size(); ++i)
-    if (!valid_path_component(parts[i])) return false;
-  return rest.size() <= 255;
-}
-
 Checker image_ref() {
   return refine(nonempty_string(), [](const json& v) -> std::string {
     const auto& s = v.get_ref<const std::string&>();
-    if (s.rfind("@pkg:", 0) == 0 || valid_reference(s)) return "";
-    return "invalid image reference \"" + s +
-           "\" (expected [REGISTRY/]REPOSITORY[:TAG][@sha256:DIGEST], repository in lower case)";
+    if (s.rfind("@pkg:", 0) == 0) return "";
+    // lk-pull's own parser, so that lk-parse accepts exactly what lk-pull pulls.
+    try {
+      oci::parse_reference(s);
+      return "";
+    } catch (const InputError& e) {
+      return std::string(e.what()) + " (expected [REGISTRY/]REPOSITORY[:TAG][@sha256:DIGEST])";
+    }
   });
 }
 
