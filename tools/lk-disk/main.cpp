@@ -1,4 +1,4 @@
-// lk-disk: bundle tar -> bootable raw or qcow2 disk image (BIOS, UEFI, or both).
+// lk-disk: boot files tar -> bootable raw or qcow2 disk image (BIOS, UEFI, or both).
 #include "boot/boot_files.h"
 #include "boot/disk.h"
 #include "base/error.h"
@@ -30,12 +30,12 @@ int run(const lk::ToolContext& ctx) {
 
   lk::TempDir work(lk::temp_root(), "lk-disk");
   lk::boot::ImageOutput out(args.count("output") ? args["output"].as<std::string>() : "", work.path());
-  lk::boot::Bundle bundle = lk::boot::read_bundle(args["input"].as<std::string>(), work.path());
+  lk::boot::BootFiles boot = lk::boot::read_boot_files(args["input"].as<std::string>(), work.path());
   if (container == "raw") {
-    lk::boot::build_disk(bundle, opts, work.path(), out.build_path());
+    lk::boot::build_disk(boot, opts, work.path(), out.build_path());
   } else {
     const std::string raw = work.path() + "/disk.raw";
-    lk::boot::build_disk(bundle, opts, work.path(), raw);
+    lk::boot::build_disk(boot, opts, work.path(), raw);
     lk::run_checked({"qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw, out.build_path()});
   }
   out.commit();
@@ -49,8 +49,8 @@ int main(int argc, char** argv) {
       "lk-disk",
       "Make a bootable disk image from a kernel+initrd bundle: raw or qcow2, for BIOS, UEFI or both.",
       "--format FORMAT [options] < BUNDLE.tar > DISK",
-      "  lk-disk --format raw-bios < nginx.bundle.tar > nginx-bios.img   # MBR, FAT, syslinux\n"
-      "  lk-disk --format raw-efi -i nginx.bundle.tar -o nginx-efi.img  # GPT, ESP, GRUB\n"
+      "  lk-disk --format raw-bios < nginx.boot.tar > nginx-bios.img   # MBR, FAT, syslinux\n"
+      "  lk-disk --format raw-efi -i nginx.boot.tar -o nginx-efi.img  # GPT, ESP, GRUB\n"
       "  lk-disk --format qcow2-bios --size 2G -i out/nginx -o nginx.qcow2\n"
       "raw-dual/qcow2-dual: MBR with syslinux and GRUB, bootable from BIOS and UEFI.\n"
       "No root, loop devices or mounts are used. The same bundle and SOURCE_DATE_EPOCH give the same bytes.\n",

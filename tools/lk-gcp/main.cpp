@@ -1,4 +1,4 @@
-// lk-gcp: bundle tar -> NAME.img.tar.gz, the raw disk in the tar layout Compute Engine imports.
+// lk-gcp: boot files tar -> NAME.img.tar.gz, the raw disk in the tar layout Compute Engine imports.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -60,14 +60,14 @@ int run(const lk::ToolContext& ctx) {
   lk::TempDir work(lk::temp_root(), "lk-gcp");
   const std::string output = args.count("output") ? args["output"].as<std::string>() : "-";
   if (output == "-" && ::isatty(STDOUT_FILENO)) throw lk::InputError("refusing to write a tarball to a terminal (use -o FILE)");
-  lk::boot::Bundle bundle = lk::boot::read_bundle(args["input"].as<std::string>(), work.path());
-  if (!has_serial_console(bundle.cmdline)) {
+  lk::boot::BootFiles boot = lk::boot::read_boot_files(args["input"].as<std::string>(), work.path());
+  if (!has_serial_console(boot.cmdline)) {
     // GCE shows only the first serial port; without it a boot cannot be watched.
     ctx.log.warn("the command line has no serial console; adding console=ttyS0 for the GCE serial port");
-    bundle.cmdline += bundle.cmdline.empty() ? "console=ttyS0" : " console=ttyS0";
+    boot.cmdline += boot.cmdline.empty() ? "console=ttyS0" : " console=ttyS0";
   }
   const std::string raw = work.path() + "/disk.raw";
-  uint64_t size = lk::boot::build_disk(bundle, opts, work.path(), raw);
+  uint64_t size = lk::boot::build_disk(boot, opts, work.path(), raw);
   ctx.log.verbose("disk.raw: " + std::to_string(size >> 30) + " GiB");
 
   lk::Fd disk(::open(raw.c_str(), O_RDONLY | O_CLOEXEC));
@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
       "lk-gcp",
       "Make a Google Compute Engine image from a kernel+initrd bundle: disk.raw in a sparse oldgnu tar, gzip'd.",
       "[options] < BUNDLE.tar > NAME.img.tar.gz",
-      "  lk-gcp < nginx.bundle.tar > nginx.img.tar.gz       # MBR, FAT, syslinux: GCE's default BIOS boot\n"
+      "  lk-gcp < nginx.boot.tar > nginx.img.tar.gz       # MBR, FAT, syslinux: GCE's default BIOS boot\n"
       "  lk-gcp --uefi -i out/nginx -o nginx-efi.img.tar.gz # GPT and an ESP with GRUB (UEFI_COMPATIBLE images)\n"
       "  lk push gcp nginx.img.tar.gz && lk run gcp nginx\n"
       "The disk is a whole number of GiB, just large enough unless --size says more. console=ttyS0 is added\n"

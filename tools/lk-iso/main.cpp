@@ -1,4 +1,4 @@
-// lk-iso: bundle tar -> bootable ISO (isolinux for BIOS, GRUB for UEFI, or both).
+// lk-iso: boot files tar -> bootable ISO (isolinux for BIOS, GRUB for UEFI, or both).
 #include "boot/boot_files.h"
 #include "base/error.h"
 #include "base/fs.h"
@@ -20,8 +20,8 @@ int run(const lk::ToolContext& ctx) {
   opts.epoch = lk::source_date_epoch();
   lk::TempDir work(lk::temp_root(), "lk-iso");
   lk::boot::ImageOutput out(args.count("output") ? args["output"].as<std::string>() : "", work.path());
-  lk::boot::Bundle bundle = lk::boot::read_bundle(args["input"].as<std::string>(), work.path());
-  lk::boot::build_iso(bundle, opts, work.path(), out.build_path());
+  lk::boot::BootFiles boot = lk::boot::read_boot_files(args["input"].as<std::string>(), work.path());
+  lk::boot::build_iso(boot, opts, work.path(), out.build_path());
   out.commit();
   return lk::kExitOk;
 }
@@ -33,8 +33,8 @@ int main(int argc, char** argv) {
       "lk-iso",
       "Make a bootable ISO from a kernel+initrd bundle: isolinux (BIOS), GRUB (UEFI), or both in one file.",
       "[options] < BUNDLE.tar > NAME.iso",
-      "  lk-iso --bios < nginx.bundle.tar > nginx.iso             # also boots when written to a disk\n"
-      "  lk-iso --efi -i nginx.bundle.tar -o nginx-efi.iso\n"
+      "  lk-iso --bios < nginx.boot.tar > nginx.iso             # also boots when written to a disk\n"
+      "  lk-iso --efi -i nginx.boot.tar -o nginx-efi.iso\n"
       "  lk-iso --bios --efi -i out/nginx -o nginx-hybrid.iso     # from out/nginx-kernel, -initrd.img, -cmdline\n"
       "Dates in the image are SOURCE_DATE_EPOCH (default 0): the same bundle gives the same bytes.\n",
       [](cxxopts::Options& o) {

@@ -21,8 +21,8 @@ uint64_t size_of(const std::string& path) {
   return static_cast<uint64_t>(st.st_size);
 }
 
-Bundle from_prefix(const std::string& prefix) {
-  Bundle b;
+BootFiles from_prefix(const std::string& prefix) {
+  BootFiles b;
   b.kernel = prefix + "-kernel";
   b.initrd = prefix + "-initrd.img";
   if (!path_exists(b.initrd)) throw InputError(prefix + ": " + b.initrd + " is missing");
@@ -44,11 +44,11 @@ uint64_t save(streams::TarReader& tar, const std::string& path) {
   return n;
 }
 
-Bundle from_tar(const std::string& input, const std::string& workdir) {
+BootFiles from_tar(const std::string& input, const std::string& workdir) {
   Fd in = open_input(input, "a bundle tar from lk-initrd, or -i PREFIX of PREFIX-kernel files");
   const std::string where = input == "-" ? "the bundle on stdin" : input;
   streams::TarReader tar = streams::TarReader::open_stream(in.get(), where);
-  Bundle b;
+  BootFiles b;
   b.kernel = workdir + "/kernel";
   b.initrd = workdir + "/initrd.img";
   const std::string ucode = workdir + "/ucode.cpio";
@@ -98,19 +98,19 @@ Bundle from_tar(const std::string& input, const std::string& workdir) {
 
 }  // namespace
 
-Bundle read_bundle(const std::string& input, const std::string& workdir) {
+BootFiles read_boot_files(const std::string& input, const std::string& workdir) {
   bool prefix = input != "-" && path_exists(input + "-kernel");
-  Bundle b = prefix ? from_prefix(input) : from_tar(input, workdir);
+  BootFiles b = prefix ? from_prefix(input) : from_tar(input, workdir);
   if (b.kernel_size == 0) throw InputError(input + ": the kernel is empty");
   if (b.initrd_size == 0) throw InputError(input + ": the initrd is empty");
   return b;
 }
 
-std::string content_digest(const Bundle& bundle) {
+std::string content_digest(const BootFiles& boot) {
   Sha256 all;
-  all.update(sha256_file(bundle.kernel));
-  all.update(sha256_file(bundle.initrd));
-  all.update(bundle.cmdline);
+  all.update(sha256_file(boot.kernel));
+  all.update(sha256_file(boot.initrd));
+  all.update(boot.cmdline);
   return all.hex();
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// The kernel+initrd bundle every image tool starts from: the tar lk-initrd writes
+// The kernel, initrd and cmdline every image tool starts from: the tar lk-initrd writes
 // (kernel, initrd.img, cmdline, optional ucode.cpio), or the PREFIX-kernel,
 // PREFIX-initrd.img and PREFIX-cmdline files of `lk build`.
 #include <cstdint>
@@ -7,9 +7,9 @@
 
 namespace lk::boot {
 
-struct Bundle {
+struct BootFiles {
   std::string kernel;   // path of the kernel file
-  std::string initrd;   // path of the initrd (microcode first, when the bundle has it)
+  std::string initrd;   // path of the initrd (microcode first, when there is microcode)
   std::string cmdline;  // one line, no trailing newline
   uint64_t kernel_size = 0, initrd_size = 0;
 };
@@ -17,11 +17,11 @@ struct Bundle {
 // Reads INPUT: "-" for a tar on stdin, a tar file, or a prefix when INPUT-kernel exists.
 // Members of a tar are written into WORKDIR. A missing kernel, an empty initrd or an
 // unknown member is an InputError naming INPUT.
-Bundle read_bundle(const std::string& input, const std::string& workdir);
+BootFiles read_boot_files(const std::string& input, const std::string& workdir);
 
 // SHA-256 (hex) over the kernel, the initrd and the cmdline: the seed of the volume
 // serials, disk signatures and GUIDs, so that they follow the content. Reads both files,
 // so formats call it only when they need it.
-std::string content_digest(const Bundle& bundle);
+std::string content_digest(const BootFiles& boot);
 
 }  // namespace lk::boot

@@ -25,27 +25,27 @@ std::string mib(uint64_t bytes) { return std::to_string((bytes + kMiB - 1) / kMi
 
 }  // namespace
 
-uint64_t minimum_disk_size(const Bundle& bundle) {
+uint64_t minimum_disk_size(const BootFiles& boot) {
   // Files, the loaders (about 1.5 MiB), FAT32's tables (at most 8 bytes per 512-byte
   // cluster, both copies) and slack; then the partition offset and, for GPT, the backup
   // table at the end. FAT32 needs 65525 clusters, so the partition is at least 40 MiB.
-  uint64_t files = bundle.kernel_size + bundle.initrd_size + 4 * kMiB;
+  uint64_t files = boot.kernel_size + boot.initrd_size + 4 * kMiB;
   uint64_t partition = std::max<uint64_t>(round_up(files + files / 64 + 4 * kMiB, kMiB), 40 * kMiB);
   return kStart + partition + kMiB;
 }
 
-uint64_t build_disk(const Bundle& bundle, const DiskOptions& opts, const std::string& workdir, const std::string& path) {
+uint64_t build_disk(const BootFiles& boot, const DiskOptions& opts, const std::string& workdir, const std::string& path) {
   if (!opts.bios && !opts.efi) throw InputError("a disk needs a BIOS or a UEFI boot path, or both");
-  check_cmdline(bundle.cmdline);
-  const uint64_t need = minimum_disk_size(bundle);
+  check_cmdline(boot.cmdline);
+  const uint64_t need = minimum_disk_size(boot);
   uint64_t size = opts.size ? opts.size : need;
   if (size < need)
-    throw InputError("the kernel (" + mib(bundle.kernel_size) + ") and initrd (" + mib(bundle.initrd_size) +
+    throw InputError("the kernel (" + mib(boot.kernel_size) + ") and initrd (" + mib(boot.initrd_size) +
                      ") need a disk of at least " + mib(need) + "; " + mib(size) + " is too small");
   size = round_up(size, opts.round_to ? opts.round_to : kMiB);
   size = round_up(size, kMiB);
   const bool gpt = opts.efi && !opts.bios;
-  const std::string digest = content_digest(bundle);
+  const std::string digest = content_digest(boot);
   const uint64_t sectors = size / 512;
   const uint64_t part_bytes = size - kStart - (gpt ? kMiB : 0);
 
@@ -66,18 +66,18 @@ uint64_t build_disk(const Bundle& bundle, const DiskOptions& opts, const std::st
     fat.install_syslinux();
     const std::string cfg = workdir + "/syslinux.cfg";
     AtomicFile f(cfg);
-    f.write(syslinux_config("/kernel", "/initrd.img", bundle.cmdline));
+    f.write(syslinux_config("/kernel", "/initrd.img", boot.cmdline));
     f.commit();
     fat.copy(cfg, "/syslinux.cfg");
   }
   if (opts.efi) {
     const std::string efi = workdir + "/BOOTX64.EFI";
-    make_grub_efi(grub_config("--fs-uuid " + fat.uuid(), "/kernel", "/initrd.img", bundle.cmdline), workdir, efi);
+    make_grub_efi(grub_config("--fs-uuid " + fat.uuid(), "/kernel", "/initrd.img", boot.cmdline), workdir, efi);
     fat.mkdir({"/EFI", "/EFI/BOOT"});
     fat.copy(efi, "/EFI/BOOT/BOOTX64.EFI");
   }
-  fat.copy(bundle.kernel, "/kernel");
-  fat.copy(bundle.initrd, "/initrd.img");
+  fat.copy(boot.kernel, "/kernel");
+  fat.copy(boot.initrd, "/initrd.img");
 
   Fd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
   if (!fd) throw_errno("open " + path);

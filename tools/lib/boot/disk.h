@@ -1,5 +1,5 @@
 #pragma once
-// Bootable disk images of a bundle, built in a sparse file without root: one FAT
+// Bootable disk images of boot files, built in a sparse file without root: one FAT
 // partition at 1 MiB holding the kernel, the initrd and the boot loaders.
 //   BIOS:       MBR (syslinux's mbr.bin), the partition active, syslinux in it.
 //   UEFI:       GPT with the partition as the EFI System Partition, GRUB as
@@ -22,10 +22,10 @@ struct DiskOptions {
 };
 
 // The smallest disk (before rounding) that holds BUNDLE.
-uint64_t minimum_disk_size(const Bundle& bundle);
+uint64_t minimum_disk_size(const BootFiles& boot);
 
 // Writes the disk to PATH (created, or truncated); returns its size. A --size too
-// small for the bundle is an InputError saying how much is needed.
-uint64_t build_disk(const Bundle& bundle, const DiskOptions& opts, const std::string& workdir, const std::string& path);
+// small for the boot files is an InputError saying how much is needed.
+uint64_t build_disk(const BootFiles& boot, const DiskOptions& opts, const std::string& workdir, const std::string& path);
 
 }  // namespace lk::boot

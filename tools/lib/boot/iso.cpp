@@ -55,9 +55,9 @@ uint64_t file_size(const std::string& path) {
 }
 
 // The El Torito EFI image: a small FAT holding only EFI/BOOT/BOOTX64.EFI.
-std::string make_efi_boot_image(const Bundle& bundle, const IsoOptions& opts, const std::string& workdir) {
+std::string make_efi_boot_image(const BootFiles& boot, const IsoOptions& opts, const std::string& workdir) {
   const std::string efi = workdir + "/BOOTX64.EFI";
-  make_grub_efi(grub_config("--file /boot/kernel", "/boot/kernel", "/boot/initrd.img", bundle.cmdline), workdir, efi);
+  make_grub_efi(grub_config("--file /boot/kernel", "/boot/kernel", "/boot/initrd.img", boot.cmdline), workdir, efi);
   const std::string img = workdir + "/efiboot.img";
   // Room for the binary plus FAT's own tables, in whole 32 KiB.
   uint64_t size = ((file_size(efi) + (256u << 10)) + (32u << 10) - 1) / (32u << 10) * (32u << 10);
@@ -80,10 +80,10 @@ std::string make_efi_boot_image(const Bundle& bundle, const IsoOptions& opts, co
 
 }  // namespace
 
-void build_iso(const Bundle& bundle, const IsoOptions& opts, const std::string& workdir, const std::string& out) {
+void build_iso(const BootFiles& boot, const IsoOptions& opts, const std::string& workdir, const std::string& out) {
   if (!opts.bios && !opts.efi) throw InputError("an ISO needs --bios, --efi or both");
   if (find_program("xorriso").empty()) throw RuntimeError("xorriso not found: install Debian's xorriso");
-  check_cmdline(bundle.cmdline);
+  check_cmdline(boot.cmdline);
   // Every date from the epoch: of the files, of the directories the graft points create
   // (iso_nowtime), of the volume, and of the UUID GRUB and the GPT use. xorriso reads
   // the value 0 as "not set" (then uses the time now), so epoch 0 becomes 1 s.
@@ -94,11 +94,11 @@ void build_iso(const Bundle& bundle, const IsoOptions& opts, const std::string& 
                                    // -r, not -R: owners root, modes from the file type, none of the host's
                                    "-as", "mkisofs", "-quiet", "-o", out, "-V", opts.volume_id,
                                    "-J", "-joliet-long", "-r", "-graft-points"};
-  std::vector<std::string> files = {graft("/boot/kernel", bundle.kernel), graft("/boot/initrd.img", bundle.initrd)};
+  std::vector<std::string> files = {graft("/boot/kernel", boot.kernel), graft("/boot/initrd.img", boot.initrd)};
   if (opts.bios) {
     const std::string cfg = workdir + "/isolinux.cfg";
     AtomicFile f(cfg);
-    f.write(syslinux_config("/boot/kernel", "/boot/initrd.img", bundle.cmdline));
+    f.write(syslinux_config("/boot/kernel", "/boot/initrd.img", boot.cmdline));
     f.commit();
     argv.insert(argv.end(), {"-isohybrid-mbr", LoaderFiles::isohybrid_mbr(), "-c", "isolinux/boot.cat", "-b",
                              "isolinux/isolinux.bin", "-no-emul-boot", "-boot-load-size", "4", "-boot-info-table"});
@@ -109,8 +109,8 @@ void build_iso(const Bundle& bundle, const IsoOptions& opts, const std::string& 
   if (opts.efi) {
     // The hybrid GPT's disk GUID (else random) from the content, hashed while GRUB and
     // the FAT image are made; a BIOS-only ISO has no GPT and skips the reading.
-    auto digest = std::async(std::launch::async, [&] { return content_digest(bundle); });
-    std::string img = make_efi_boot_image(bundle, opts, workdir);
+    auto digest = std::async(std::launch::async, [&] { return content_digest(boot); });
+    std::string img = make_efi_boot_image(boot, opts, workdir);
     argv.insert(argv.begin() + 1, {"-boot_image", "any", "gpt_disk_guid=" + hex(guid_from_seed(digest.get() + "/iso"))});
     if (opts.bios) argv.push_back("-eltorito-alt-boot");
     else argv.insert(argv.end(), {"-c", "boot/boot.cat"});

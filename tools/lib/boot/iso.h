@@ -1,5 +1,5 @@
 #pragma once
-// ISO 9660 images of a bundle with xorriso: isolinux for BIOS (hybrid MBR, so the
+// ISO 9660 images of boot files with xorriso: isolinux for BIOS (hybrid MBR, so the
 // same file boots from a disk), a GRUB EFI binary in a FAT El Torito image for UEFI,
 // or both in one file. Kernel and initrd sit on the ISO as /boot/kernel and
 // /boot/initrd.img; nothing guesses a root device.
@@ -18,6 +18,6 @@ struct IsoOptions {
 };
 
 // The xorriso command that writes OUT from the prepared files in WORKDIR.
-void build_iso(const Bundle& bundle, const IsoOptions& opts, const std::string& workdir, const std::string& out);
+void build_iso(const BootFiles& boot, const IsoOptions& opts, const std::string& workdir, const std::string& out);
 
 }  // namespace lk::boot
