@@ -1,13 +1,62 @@
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "base/error.h"
 #include "oci/digest.h"
 #include "oci/reference.h"
 
 namespace {
+
 const std::string kD = "sha256:" + std::string(64, 'a');
+
+// test/parse/references.txt, found from the repository root or a folder below it.
+std::filesystem::path table_path() {
+  for (auto p = std::filesystem::current_path(); !p.empty(); p = p.parent_path()) {
+    if (std::filesystem::exists(p / "test/parse/references.txt")) return p / "test/parse/references.txt";
+    if (p == p.parent_path()) break;
+  }
+  return "test/parse/references.txt";
+}
+}  // namespace
+
+// The shared table: test/cli/reference_table.sh runs the same rows through lk-parse and
+// lk-pull, so the tools and this parser cannot disagree on a row.
+TEST_CASE("reference table shared with the CLI tests") {
+  std::ifstream in(table_path());
+  REQUIRE(in.good());
+  std::string line;
+  int rows = 0, lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::vector<std::string> f;
+    for (std::string w; fields >> w;) f.push_back(w);
+    CAPTURE(lineno);
+    CAPTURE(line);
+    REQUIRE(f.size() >= 2);
+    ++rows;
+    if (f[1] == "reject") {
+      REQUIRE(f.size() == 2);
+      CHECK_THROWS_AS(lk::oci::parse_reference(f[0]), lk::InputError);
+      continue;
+    }
+    REQUIRE(f[1] == "accept");
+    REQUIRE(f.size() == 6);
+    auto none = [](const std::string& w) { return w == "-" ? std::string() : w; };
+    lk::oci::Reference r;
+    REQUIRE_NOTHROW(r = lk::oci::parse_reference(f[0]));
+    CHECK(r.domain == f[2]);
+    CHECK(r.path == f[3]);
+    CHECK(r.tag == none(f[4]));
+    CHECK(r.digest == none(f[5]));
+  }
+  CHECK(rows > 40);
 }
 
 TEST_CASE("reference normalisation follows Docker (table)") {
