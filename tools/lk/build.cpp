@@ -9,15 +9,28 @@
 #include <sstream>
 
 #include "base/error.h"
-#include "formats.h"
 #include "base/fs.h"
 #include "base/process.h"
 #include "base/tool_main.h"
+#include "spec/output_formats.h"
 #include "spec/plan.h"
 
 namespace lk::front {
 
 namespace {
+
+using spec::output_format;
+using spec::OutputFormat;
+
+// "Formats: a, b, ... (and the 2017 names x, y).", from the one table.
+std::string formats_help() {
+  std::string now, old;
+  for (const auto& f : spec::output_formats()) {
+    std::string& list = f.old_name ? old : now;
+    list += (list.empty() ? "" : ", ") + f.name;
+  }
+  return "Formats: " + now + " (and the 2017 names " + old + ").\n";
+}
 
 namespace fs = std::filesystem;
 
@@ -177,9 +190,8 @@ int build_main(int argc, char** argv) {
       "  lk build examples/nginx.yml                 # nginx-kernel, nginx-initrd.img, nginx-cmdline\n"
       "  lk build --dir out --name demo a.yml b.yml\n"
       "  lk build --format iso-bios,iso-efi,raw-bios,gcp examples/nginx.yml   # nginx.iso nginx-efi.iso ...\n"
-      "Formats: kernel+initrd, iso-bios, iso-efi, iso-efi-initrd, iso-hybrid, raw-bios, raw-efi, raw-dual,\n"
-      "qcow2-bios, qcow2-efi, qcow2-dual, gcp, gcp-efi (and the 2017 names gcp-img, qcow, qcow2).\n"
-      "@pkg: packages the spec names are built with lk-pkg when the cache lacks them.\n",
+      + formats_help() +
+          "@pkg: packages the spec names are built with lk-pkg when the cache lacks them.\n",
       [](cxxopts::Options& o) {
         o.add_options()("f,format", "output formats (default: the spec's outputs:, else kernel+initrd)",
                         cxxopts::value<std::vector<std::string>>(), "LIST")(

@@ -7,6 +7,7 @@
 #include "oci/reference.h"
 #include "base/error.h"
 #include "spec/container_id.h"
+#include "spec/output_formats.h"
 #include "base/diagnostics.h"
 
 namespace lk::spec {
@@ -301,16 +302,16 @@ check::Checker image_spec_checker(bool label) {
   return object(std::move(fields));
 }
 
-const std::vector<std::string>& known_formats() {
-  static const std::vector<std::string> f = {
-      "kernel+initrd", "tar-kernel-initrd", "tar",      "iso-bios", "iso-efi",   "iso-efi-initrd",
-      "raw-bios",      "raw-efi",           "qcow2-bios", "qcow2-efi", "gcp",     "gcp-img",
-      "qcow",          "qcow2",             "vhd",      "dynamic-vhd", "vmdk",   "aws",
-      "kernel+squashfs", "kernel+iso",
-      // lk's own: one ISO or disk for BIOS and UEFI, and a UEFI GCE image.
-      "iso-hybrid", "raw-dual", "qcow2-dual", "gcp-efi"};
-  return f;
+namespace {
+
+// The formats `lk build` makes, so that lk-parse refuses a spec it could not build.
+std::vector<std::string> known_formats() {
+  std::vector<std::string> names;
+  for (const auto& f : output_formats()) names.push_back(f.name);
+  return names;
 }
+
+}  // namespace
 
 check::Checker spec_checker() {
   Checker file_entry = object({{"path", image_path(), true},

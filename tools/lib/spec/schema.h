@@ -11,7 +11,4 @@ check::Checker spec_checker();
 // (with name and image forbidden) when LABEL is true.
 check::Checker image_spec_checker(bool label);
 
-// Known output formats, current names and 2017 names.
-const std::vector<std::string>& known_formats();
-
 }  // namespace lk::spec

@@ -1,12 +1,10 @@
-#include "formats.h"
+#include "spec/output_formats.h"
 
 #include "base/error.h"
 
-namespace lk::front {
+namespace lk::spec {
 
-namespace {
-
-const std::vector<OutputFormat>& formats() {
+const std::vector<OutputFormat>& output_formats() {
   static const std::vector<OutputFormat> all = {
       {"kernel+initrd", "-kernel", {}, false},
       {"iso-bios", ".iso", {"lk-iso", "--bios"}, false},
@@ -21,24 +19,22 @@ const std::vector<OutputFormat>& formats() {
       {"qcow2-efi", "-efi.qcow2", {"lk-disk", "--format", "qcow2-efi"}, true},
       {"qcow2-dual", "-dual.qcow2", {"lk-disk", "--format", "qcow2-dual"}, true},
       // The 2017 moby tool's names.
-      {"qcow2", ".qcow2", {"lk-disk", "--format", "qcow2-bios"}, true},
-      {"qcow", ".qcow2", {"lk-disk", "--format", "qcow2-bios"}, true},
+      {"qcow2", ".qcow2", {"lk-disk", "--format", "qcow2-bios"}, true, true},
+      {"qcow", ".qcow2", {"lk-disk", "--format", "qcow2-bios"}, true, true},
       {"gcp", ".img.tar.gz", {"lk-gcp"}, true},
-      {"gcp-img", ".img.tar.gz", {"lk-gcp"}, true},
+      {"gcp-img", ".img.tar.gz", {"lk-gcp"}, true, true},
       {"gcp-efi", "-efi.img.tar.gz", {"lk-gcp", "--uefi"}, true},
   };
   return all;
 }
 
-}  // namespace
-
 const OutputFormat& output_format(const std::string& name) {
   std::string known;
-  for (const auto& f : formats()) {
+  for (const auto& f : output_formats()) {
     if (f.name == name) return f;
     known += (known.empty() ? "" : ", ") + f.name;
   }
   throw InputError("format \"" + name + "\" is not one lk builds (it builds " + known + ")");
 }
 
-}  // namespace lk::front
+}  // namespace lk::spec

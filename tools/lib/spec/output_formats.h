@@ -1,0 +1,24 @@
+#pragma once
+// The one table of output formats: the names a spec's outputs: may give (lk-parse), what
+// `lk build` makes of each (the file, LinuxKit's names, and the image tool that makes it
+// from the boot files), and the lists in --help texts. In spec so every tool may use it.
+#include <string>
+#include <vector>
+
+namespace lk::spec {
+
+struct OutputFormat {
+  std::string name;
+  std::string suffix;              // NAME + suffix is the output file
+  std::vector<std::string> tool;   // lk-iso/lk-disk/lk-gcp and its flags; empty for kernel+initrd
+  bool takes_size = false;         // a disk: --size applies
+  bool old_name = false;           // a 2017 moby name for another row
+};
+
+// Every row, in the order --help and the README list them.
+const std::vector<OutputFormat>& output_formats();
+
+// Throws InputError listing the known formats when NAME is not one of them.
+const OutputFormat& output_format(const std::string& name);
+
+}  // namespace lk::spec
