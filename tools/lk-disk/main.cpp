@@ -7,9 +7,21 @@
 #include "base/process.h"
 #include "base/source_date.h"
 #include "base/tool_main.h"
+#include "spec/output_formats.h"
 #include "base/units.h"
 
 namespace {
+
+// "raw-bios, ..., qcow2-efi or qcow2-dual": the --format values of lk-disk's rows in the
+// one table of output formats, so lk build and lk-disk cannot disagree on a name.
+std::string disk_formats() {
+  std::vector<std::string> names;
+  for (const auto& f : lk::spec::output_formats())
+    if (!f.old_name && f.tool.size() == 3 && f.tool[0] == "lk-disk") names.push_back(f.tool[2]);
+  std::string list;
+  for (size_t i = 0; i < names.size(); ++i) list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  return list;
+}
 
 int run(const lk::ToolContext& ctx) {
   const auto& args = ctx.args;
@@ -18,8 +30,7 @@ int run(const lk::ToolContext& ctx) {
   const std::string container = format.substr(0, dash);
   const std::string firmware = dash == std::string::npos ? "" : format.substr(dash + 1);
   if ((container != "raw" && container != "qcow2") || (firmware != "bios" && firmware != "efi" && firmware != "dual"))
-    throw lk::InputError("--format must be raw-bios, raw-efi, raw-dual, qcow2-bios, qcow2-efi or qcow2-dual, not \"" +
-                         format + "\"");
+    throw lk::InputError("--format must be " + disk_formats() + ", not \"" + format + "\"");
   lk::boot::DiskOptions opts;
   opts.bios = firmware != "efi";
   opts.efi = firmware != "bios";
@@ -55,7 +66,7 @@ int main(int argc, char** argv) {
       "raw-dual/qcow2-dual: MBR with syslinux and GRUB, bootable from BIOS and UEFI.\n"
       "No root, loop devices or mounts are used. The same bundle and SOURCE_DATE_EPOCH give the same bytes.\n",
       [](cxxopts::Options& o) {
-        o.add_options()("f,format", "raw-bios, raw-efi, raw-dual, qcow2-bios, qcow2-efi or qcow2-dual",
+        o.add_options()("f,format", disk_formats(),
                         cxxopts::value<std::string>()->default_value("raw-bios"), "FORMAT")(
             "size", "disk size (e.g. 512M, 2G; default: just large enough)", cxxopts::value<std::string>(), "SIZE")(
             "i,input", "bundle tar, or a PREFIX of PREFIX-kernel files (default stdin)",
