@@ -151,3 +151,15 @@ TEST_CASE("digest check") {
   CHECK_FALSE(lk::oci::is_sha256_digest("sha256:abc"));
   CHECK_FALSE(lk::oci::is_sha256_digest("sha512:" + std::string(64, 'a')));
 }
+
+TEST_CASE("one digest check names what is wrong") {
+  CHECK(lk::oci::check_digest(kD, "x") == kD);
+  CHECK(lk::oci::digest_problem("sha512:" + std::string(64, 'a')) == "uses algorithm \"sha512\" (lk accepts only sha256)");
+  CHECK(lk::oci::digest_problem("abc") == "is not ALGORITHM:HEX");
+  try {
+    lk::oci::check_digest("sha256:12", "lock.json: init[0]");
+    FAIL("no throw");
+  } catch (const lk::InputError& e) {
+    CHECK(std::string(e.what()) == "lock.json: init[0]: digest \"sha256:12\" is not sha256: and 64 lower-case hex digits");
+  }
+}
