@@ -3,8 +3,11 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <future>
 #include <string>
+#include <thread>
 
 #include "base/error.h"
 #include "base/log.h"
@@ -105,13 +108,12 @@ struct Rig {
     for (const auto& s : server.sent()) n += s.url == url;
     return n;
   }
-  const lk::http::Sent& last_to(const std::string& url) const {
-    static thread_local std::vector<lk::http::Sent> all;
-    all = server.sent();
+  lk::http::Sent last_to(const std::string& url) const {
+    auto all = server.sent();
     for (auto it = all.rbegin(); it != all.rend(); ++it)
       if (it->url == url) return *it;
     FAIL("no request to " << url);
-    return all.front();
+    return {};
   }
 };
 
@@ -316,4 +318,43 @@ TEST_CASE("pull retry: a loopback registry is probed once, outside the lock, for
   server.expect(down);
   CHECK(reg.endpoints("127.0.0.1:5001", *transport) == std::vector<std::string>{"http://127.0.0.1:5001"});
   CHECK(server.sent().size() == 2);
+}
+
+namespace {
+// A transport whose every request waits until the test opens it (5 s at most): a
+// probe that takes its time.
+struct Gate final : lk::http::Transport {
+  std::promise<void> entered_p, open_p;
+  std::shared_future<void> entered = entered_p.get_future().share(), open = open_p.get_future().share();
+  lk::http::Response send(const lk::http::Request&) override {
+    entered_p.set_value();
+    open.wait_for(std::chrono::seconds(5));
+    lk::http::Response r;
+    r.status = 200;
+    return r;
+  }
+};
+}  // namespace
+
+TEST_CASE("pull retry: a slow loopback probe holds no lock other threads need") {
+  lk::pull::DockerConfig creds{nlohmann::json::object()};
+  lk::Log log{"test", lk::Log::kQuiet};
+  lk::pull::Registry reg(lk::pull::Options{}, creds, log);
+  Gate gate;
+  std::vector<std::string> slow;
+  std::thread prober([&] { slow = reg.endpoints("127.0.0.1:5000", gate); });
+  gate.entered.wait();
+  // While that probe hangs, another registry's probe goes through at once.
+  lk::http::ScriptedServer server;
+  server.expect(answer("http://127.0.0.1:5001/v2/", 200));
+  auto transport = server.connector()();
+  auto t0 = std::chrono::steady_clock::now();
+  CHECK(reg.endpoints("127.0.0.1:5001", *transport) == std::vector<std::string>{"http://127.0.0.1:5001"});
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
+  gate.open_p.set_value();
+  prober.join();
+  CHECK(slow == std::vector<std::string>{"http://127.0.0.1:5000"});
+  // Known now: no second probe.
+  CHECK(reg.endpoints("127.0.0.1:5000", *transport) == std::vector<std::string>{"http://127.0.0.1:5000"});
+  CHECK(server.sent().size() == 1);
 }
