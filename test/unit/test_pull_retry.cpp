@@ -39,9 +39,9 @@ std::string layer_bytes() {
 
 std::string manifest_for(const std::string& layer) {
   return std::string(R"({"schemaVersion":2,"mediaType":")") + lk::oci::kOciManifest + R"(","config":{"mediaType":")" +
-         lk::oci::kOciConfig + R"(","digest":")" + digest_of(kConfig) + R"(","size":)" + std::to_string(kConfig.size()) +
-         R"(},"layers":[{"mediaType":")" + lk::oci::kOciLayerTar + R"(","digest":")" + digest_of(layer) +
-         R"(","size":)" + std::to_string(layer.size()) + "}]}";
+         lk::oci::kOciConfig + R"(","digest":")" + digest_of(kConfig) + R"(","size":)" +
+         std::to_string(kConfig.size()) + R"(},"layers":[{"mediaType":")" + lk::oci::kOciLayerTar + R"(","digest":")" +
+         digest_of(layer) + R"(","size":)" + std::to_string(layer.size()) + "}]}";
 }
 
 Exchange answer(const std::string& url, long status, std::vector<std::string> chunks = {}, int times = 1) {
@@ -161,7 +161,8 @@ TEST_CASE("pull retry: 5xx and transport errors give up at the limit") {
     Exchange reset = answer(rig.layer_url, 200, {}, -1);
     reset.fault = Fault::reset;
     rig.server.expect(reset);
-    CHECK_THROWS_WITH_AS(rig.pull(), doctest::Contains("Connection reset by peer (gave up after 3 attempts)"), lk::RuntimeError);
+    CHECK_THROWS_WITH_AS(rig.pull(), doctest::Contains("Connection reset by peer (gave up after 3 attempts)"),
+                         lk::RuntimeError);
     CHECK(rig.requests_to(rig.layer_url) == 3);
   }
   SUBCASE("manifest connection reset every time") {
@@ -169,8 +170,10 @@ TEST_CASE("pull retry: 5xx and transport errors give up at the limit") {
     Exchange reset = answer(rig.manifest_url, 200, {}, -1);
     reset.fault = Fault::reset;
     rig.server.expect(reset);
-    CHECK_THROWS_WITH_AS(rig.pull(), doctest::Contains(("reg.test/app:1: manifest: GET " + rig.manifest_url +
-                                                        ": Connection reset by peer (gave up after 3 attempts)").c_str()),
+    CHECK_THROWS_WITH_AS(rig.pull(),
+                         doctest::Contains(("reg.test/app:1: manifest: GET " + rig.manifest_url +
+                                            ": Connection reset by peer (gave up after 3 attempts)")
+                                               .c_str()),
                          lk::RuntimeError);
     CHECK(rig.requests_to(rig.manifest_url) == 3);
   }
@@ -180,15 +183,17 @@ TEST_CASE("pull retry: a 4xx is an answer, not retried") {
   SUBCASE("manifest 404") {
     Rig rig;
     rig.server.expect(answer(rig.manifest_url, 404, {R"({"errors":[{"code":"MANIFEST_UNKNOWN"}]})"}, -1));
-    CHECK_THROWS_WITH_AS(rig.pull(), doctest::Contains("reg.test/app:1: not found at https://reg.test"), lk::RuntimeError);
+    CHECK_THROWS_WITH_AS(rig.pull(), doctest::Contains("reg.test/app:1: not found at https://reg.test"),
+                         lk::RuntimeError);
     CHECK(rig.requests_to(rig.manifest_url) == 1);
   }
   SUBCASE("layer 403") {
     Rig rig;
     rig.serve_all_but_layer();
     rig.server.expect(answer(rig.layer_url, 403, {"denied"}, -1));
-    CHECK_THROWS_WITH_AS(rig.pull(), doctest::Contains(("blob " + digest_of(rig.layer) + ": HTTP 403 from https://reg.test").c_str()),
-                         lk::RuntimeError);
+    CHECK_THROWS_WITH_AS(
+        rig.pull(), doctest::Contains(("blob " + digest_of(rig.layer) + ": HTTP 403 from https://reg.test").c_str()),
+        lk::RuntimeError);
     CHECK(rig.requests_to(rig.layer_url) == 1);
   }
 }
@@ -262,7 +267,8 @@ TEST_CASE("pull retry: a stalled layer is retried, and its stall named when it k
     Exchange stall = answer(rig.layer_url, 200, {}, -1);
     stall.fault = Fault::stall;
     rig.server.expect(stall);
-    CHECK_THROWS_WITH_AS(rig.pull(), doctest::Contains("stalled: under 1024 bytes/s for 60 s (gave up after 3 attempts)"),
+    CHECK_THROWS_WITH_AS(rig.pull(),
+                         doctest::Contains("stalled: under 1024 bytes/s for 60 s (gave up after 3 attempts)"),
                          lk::RuntimeError);
     CHECK(rig.requests_to(rig.layer_url) == 3);
   }
@@ -270,7 +276,8 @@ TEST_CASE("pull retry: a stalled layer is retried, and its stall named when it k
 
 TEST_CASE("pull retry: a 401 with a Bearer challenge gets a token and the request again with it") {
   Rig rig;
-  const std::string challenge = R"(Bearer realm="https://auth.test/token",service="reg.test",scope="repository:app:pull")";
+  const std::string challenge =
+      R"(Bearer realm="https://auth.test/token",service="reg.test",scope="repository:app:pull")";
   const std::string token_url = "https://auth.test/token?service=reg.test&scope=repository%3Aapp%3Apull";
   const std::string bearer = "Authorization: Bearer tok-1";
   Exchange refused = answer(rig.manifest_url, 401, {R"({"errors":[{"code":"UNAUTHORIZED"}]})"});
@@ -278,7 +285,8 @@ TEST_CASE("pull retry: a 401 with a Bearer challenge gets a token and the reques
   refused.answer_headers = {{"www-authenticate", challenge}};
   rig.server.expect(refused);
   rig.server.expect(answer(token_url, 200, {R"({"token":"tok-1","expires_in":300})"}));
-  for (Exchange e : {rig.manifest_answer(), answer(rig.config_url, 200, {kConfig}), answer(rig.layer_url, 200, {rig.layer})}) {
+  for (Exchange e :
+       {rig.manifest_answer(), answer(rig.config_url, 200, {kConfig}), answer(rig.layer_url, 200, {rig.layer})}) {
     e.headers = {bearer};
     rig.server.expect(e);
   }
@@ -296,8 +304,10 @@ TEST_CASE("pull retry: a token service that refuses is not asked again and again
   refused.answer_headers = {{"www-authenticate", R"(Bearer realm="https://auth.test/token",service="reg.test")"}};
   rig.server.expect(refused);
   rig.server.expect(answer(token_url, 401, {R"({"details":"no"})"}, -1));
-  CHECK_THROWS_WITH_AS(rig.pull(), doctest::Contains("token service auth.test refused anonymous access for repository:app:pull (HTTP 401"),
-                       lk::RuntimeError);
+  CHECK_THROWS_WITH_AS(
+      rig.pull(),
+      doctest::Contains("token service auth.test refused anonymous access for repository:app:pull (HTTP 401"),
+      lk::RuntimeError);
   CHECK(rig.requests_to(token_url) == 1);
   CHECK(rig.requests_to(rig.manifest_url) == 1);
 }

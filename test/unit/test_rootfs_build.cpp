@@ -63,16 +63,17 @@ struct TempCache {
 };
 
 // Stores an image of LAYERS (bottom first) in CACHE; returns its manifest digest.
-std::string put_image(lk::oci::OciLayout& cache, const std::vector<std::string>& layers, const std::string& config = "{}") {
+std::string put_image(lk::oci::OciLayout& cache, const std::vector<std::string>& layers,
+                      const std::string& config = "{}") {
   std::string cfg = R"({"architecture":"amd64","os":"linux","config":)" + config + "}";
   cache.put_blob(digest_of(cfg), cfg, "test");
-  std::string m = std::string(R"({"schemaVersion":2,"mediaType":")") + lk::oci::kOciManifest + R"(","config":{"mediaType":")" +
-                  lk::oci::kOciConfig + R"(","digest":")" + digest_of(cfg) + R"(","size":)" + std::to_string(cfg.size()) +
-                  R"(},"layers":[)";
+  std::string m = std::string(R"({"schemaVersion":2,"mediaType":")") + lk::oci::kOciManifest +
+                  R"(","config":{"mediaType":")" + lk::oci::kOciConfig + R"(","digest":")" + digest_of(cfg) +
+                  R"(","size":)" + std::to_string(cfg.size()) + R"(},"layers":[)";
   for (size_t i = 0; i < layers.size(); ++i) {
     cache.put_blob(digest_of(layers[i]), layers[i], "test");
-    m += std::string(i ? "," : "") + R"({"mediaType":")" + lk::oci::kOciLayerTar + R"(","digest":")" + digest_of(layers[i]) +
-         R"(","size":)" + std::to_string(layers[i].size()) + "}";
+    m += std::string(i ? "," : "") + R"({"mediaType":")" + lk::oci::kOciLayerTar + R"(","digest":")" +
+         digest_of(layers[i]) + R"(","size":)" + std::to_string(layers[i].size()) + "}";
   }
   m += "]}";
   cache.put_blob(digest_of(m), m, "test");
@@ -121,14 +122,16 @@ std::map<std::string, Got> entries(const std::string& tar, std::vector<std::stri
 TEST_CASE("rootfs build: init images flattened in order, later ones winning, from a lock and a cache") {
   TempCache t;
   lk::oci::OciLayout cache(t.dir + "/c");
-  std::string base = put_image(cache, {tar_of({{T::kDir, "etc", "", ""},
-                                               {T::kFile, "etc/issue", "base", ""},
-                                               {T::kFile, "etc/motd", "hello", ""},
-                                               {T::kDir, "bin", "", ""},
-                                               {T::kFile, "bin/sh", "#!", ""}}),
-                                       tar_of({{T::kFile, "etc/.wh.motd", "", ""}, {T::kHardlink, "bin/ash", "", "bin/sh"}})});
+  std::string base =
+      put_image(cache, {tar_of({{T::kDir, "etc", "", ""},
+                                {T::kFile, "etc/issue", "base", ""},
+                                {T::kFile, "etc/motd", "hello", ""},
+                                {T::kDir, "bin", "", ""},
+                                {T::kFile, "bin/sh", "#!", ""}}),
+                        tar_of({{T::kFile, "etc/.wh.motd", "", ""}, {T::kHardlink, "bin/ash", "", "bin/sh"}})});
   std::string top = put_image(cache, {tar_of({{T::kDir, "etc", "", ""}, {T::kFile, "etc/issue", "top wins", ""}})});
-  std::string lock = R"({"schema":"lk.lock/v1","init":[)" + image_entry("lk/base:1", base) + "," + image_entry("lk/top:1", top) + "]}";
+  std::string lock =
+      R"({"schema":"lk.lock/v1","init":[)" + image_entry("lk/base:1", base) + "," + image_entry("lk/top:1", top) + "]}";
   std::string tar = build(lock, cache);
   std::vector<std::string> order;
   auto got = entries(tar, &order);
@@ -141,7 +144,8 @@ TEST_CASE("rootfs build: init images flattened in order, later ones winning, fro
   for (size_t i = 0; i < order.size(); ++i)
     if (auto slash = order[i].rfind('/'); slash != std::string::npos) {
       std::string parent = order[i].substr(0, slash);
-      CHECK_MESSAGE(std::find(order.begin(), order.begin() + static_cast<long>(i), parent) != order.begin() + static_cast<long>(i),
+      CHECK_MESSAGE(std::find(order.begin(), order.begin() + static_cast<long>(i), parent) !=
+                        order.begin() + static_cast<long>(i),
                     order[i] << " before its directory");
     }
   // The same lock and cache give the same bytes.
@@ -157,8 +161,8 @@ TEST_CASE("rootfs build: a lock that names what the cache does not have is refus
   CHECK_THROWS_WITH_AS(build(R"({"schema":"lk.lock/v1","init":[{"image":"lk/x:1"}]})", cache),
                        doctest::Contains("image lk/x:1 has no digest in the lock"), lk::InputError);
   // A layer that escapes the root fails the build, naming the image.
-  std::string evil = put_image(cache, {tar_of({{T::kSymlink, "etc", "", "/host/etc"}}),
-                                       tar_of({{T::kFile, "etc/passwd", "root::0:0", ""}})});
+  std::string evil = put_image(
+      cache, {tar_of({{T::kSymlink, "etc", "", "/host/etc"}}), tar_of({{T::kFile, "etc/passwd", "root::0:0", ""}})});
   CHECK_THROWS_WITH_AS(build(R"({"schema":"lk.lock/v1","init":[)" + image_entry("lk/evil:1", evil) + "]}", cache),
                        doctest::Contains("lies below \"etc\", which is a symlink"), lk::RuntimeError);
 }
@@ -169,8 +173,8 @@ TEST_CASE("rootfs build: a service gets its bundle under containers/services") {
   std::string init = put_image(cache, {tar_of({{T::kDir, "etc", "", ""}, {T::kFile, "etc/issue", "init", ""}})});
   std::string web = put_image(cache, {tar_of({{T::kDir, "srv", "", ""}, {T::kFile, "srv/index.html", "<h1>", ""}})},
                               R"({"Cmd":["/bin/httpd"]})");
-  std::string lock = R"({"schema":"lk.lock/v1","init":[)" + image_entry("lk/init:1", init) + R"(],"services":[{"name":"web",)" +
-                     image_entry("lk/web:1", web).substr(1) + "]}";
+  std::string lock = R"({"schema":"lk.lock/v1","init":[)" + image_entry("lk/init:1", init) +
+                     R"(],"services":[{"name":"web",)" + image_entry("lk/web:1", web).substr(1) + "]}";
   auto got = entries(build(lock, cache));
   CHECK(got["etc/issue"].data == "init");
   CHECK(got["containers/services/web/lower/srv/index.html"].data == "<h1>");

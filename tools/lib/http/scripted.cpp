@@ -8,11 +8,14 @@ namespace {
 
 bool matches(const Exchange& e, const Request& req) {
   if (e.times == 0 || e.method != req.method || e.url != req.url) return false;
-  auto has = [&](const std::string& h) { return std::find(req.headers.begin(), req.headers.end(), h) != req.headers.end(); };
+  auto has = [&](const std::string& h) {
+    return std::find(req.headers.begin(), req.headers.end(), h) != req.headers.end();
+  };
   auto has_prefix = [&](const std::string& p) {
     return std::any_of(req.headers.begin(), req.headers.end(), [&](const std::string& h) { return h.starts_with(p); });
   };
-  return std::all_of(e.headers.begin(), e.headers.end(), has) && std::none_of(e.without.begin(), e.without.end(), has_prefix);
+  return std::all_of(e.headers.begin(), e.headers.end(), has) &&
+         std::none_of(e.without.begin(), e.without.end(), has_prefix);
 }
 
 class ScriptedTransport final : public Transport {
@@ -26,7 +29,9 @@ private:
 
 }  // namespace
 
-bool Sent::has(const std::string& header) const { return std::find(headers.begin(), headers.end(), header) != headers.end(); }
+bool Sent::has(const std::string& header) const {
+  return std::find(headers.begin(), headers.end(), header) != headers.end();
+}
 
 void ScriptedServer::expect(Exchange e) {
   std::lock_guard<std::mutex> g(mu_);
@@ -55,8 +60,7 @@ Response ScriptedServer::send(const Request& req) {
   }
   if (req.body_reader) {
     char buf[4096];
-    while (req.body_reader(buf, sizeof buf) > 0) {
-    }
+    while (req.body_reader(buf, sizeof buf) > 0) {}
   }
   Response resp;
   resp.status = e.status;
@@ -69,11 +73,14 @@ Response ScriptedServer::send(const Request& req) {
     for (const auto& chunk : e.chunks) {
       if (chunk.empty()) continue;
       if (stream) {
-        if (!started && req.on_body_start && !req.on_body_start(e.status)) throw TransientError(what + ": transfer aborted");
+        if (!started && req.on_body_start && !req.on_body_start(e.status))
+          throw TransientError(what + ": transfer aborted");
         started = true;
         if (!req.on_body(chunk.data(), chunk.size())) throw TransientError(what + ": transfer aborted");
       } else if (!ok) {
-        resp.body.append(chunk, 0, static_cast<size_t>(kMaxErrorBody) - std::min(resp.body.size(), static_cast<size_t>(kMaxErrorBody)));
+        resp.body.append(
+            chunk, 0,
+            static_cast<size_t>(kMaxErrorBody) - std::min(resp.body.size(), static_cast<size_t>(kMaxErrorBody)));
       } else {
         if (static_cast<int64_t>(resp.body.size() + chunk.size()) > req.max_body)
           throw PermanentError(what + ": the answer is larger than the most lk accepts for it");
