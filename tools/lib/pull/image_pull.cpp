@@ -28,7 +28,12 @@ struct Puller::Resolved {
 
 Puller::Puller(oci::OciLayout& cache, Registry* registry, PullOptions opts, const Log& log, Progress& progress,
                http::Connector connect)
-    : cache_(cache), registry_(registry), opts_(std::move(opts)), log_(log), progress_(progress), connect_(std::move(connect)) {}
+    : cache_(cache),
+      registry_(registry),
+      opts_(std::move(opts)),
+      log_(log),
+      progress_(progress),
+      connect_(std::move(connect)) {}
 
 namespace {
 std::string short_digest(const std::string& d) { return d.substr(7, 12); }
@@ -313,7 +318,8 @@ std::vector<PinnedImage> Puller::pull(const std::vector<PullRequest>& requests) 
     for (const auto* b : blobs)
       if (!cache_.has_blob(b->digest) && seen.insert(b->digest).second) jobs.push_back({&r, *b});
   }
-  parallel_jobs(jobs.size(), opts_.jobs, connect_, [&](size_t i, http::Transport& client) { fetch_blob(*jobs[i].image, jobs[i].blob, client); })
+  parallel_jobs(jobs.size(), opts_.jobs, connect_,
+                [&](size_t i, http::Transport& client) { fetch_blob(*jobs[i].image, jobs[i].blob, client); })
       .rethrow();
   progress_.clear();
 

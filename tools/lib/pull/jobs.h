@@ -1,7 +1,7 @@
 #pragma once
 // Runs a job per item on up to JOBS threads, each thread with its own transport from
-// CONNECT (libcurl handles are not shared). Every item runs even when others fail, so that a
-// pull reports all its missing images at once; the errors come back in item order.
+// CONNECT (libcurl handles are not shared). Every item runs even when others fail, so
+// that a pull reports all its missing images at once; the errors come back in item order.
 #include <algorithm>
 #include <atomic>
 #include <functional>
