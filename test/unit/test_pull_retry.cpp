@@ -368,3 +368,64 @@ TEST_CASE("pull retry: a slow loopback probe holds no lock other threads need") 
   CHECK(reg.endpoints("127.0.0.1:5000", *transport) == std::vector<std::string>{"http://127.0.0.1:5000"});
   CHECK(server.sent().size() == 1);
 }
+
+TEST_CASE("pull retry: a partial file left by an earlier pull") {
+  SUBCASE("resumed, and its bad start caught by the digest: one fresh download") {
+    Rig rig;
+    lk::oci::OciLayout cache(rig.dir + "/cache");
+    {
+      lk::oci::BlobIngest earlier(cache, digest_of(rig.layer), static_cast<int64_t>(rig.layer.size()));
+      std::string bad = rig.layer.substr(0, 2000);
+      bad[3] ^= 1;
+      earlier.write(bad.data(), bad.size());
+    }  // interrupted: the partial file stays
+    rig.serve_all_but_layer();
+    Exchange rest = answer(rig.layer_url, 206, {rig.layer.substr(2000)});
+    rest.headers = {"Range: bytes=2000-"};
+    rig.server.expect(rest);
+    Exchange whole = answer(rig.layer_url, 200, {rig.layer});
+    whole.without = {"Range:"};
+    rig.server.expect(whole);
+    rig.pull(cache);
+    CHECK(cache.has_blob(digest_of(rig.layer)));
+    CHECK(cache.verify().empty());
+    CHECK(rig.server.unmet().empty());
+    CHECK(rig.server.unexpected().empty());
+  }
+  SUBCASE("the server says 416: the partial file is dropped and the blob fetched whole") {
+    Rig rig;
+    lk::oci::OciLayout cache(rig.dir + "/cache");
+    {
+      lk::oci::BlobIngest earlier(cache, digest_of(rig.layer), static_cast<int64_t>(rig.layer.size()));
+      earlier.write(rig.layer.data(), 500);
+    }
+    rig.serve_all_but_layer();
+    Exchange refused = answer(rig.layer_url, 416);
+    refused.headers = {"Range: bytes=500-"};
+    rig.server.expect(refused);
+    Exchange whole = answer(rig.layer_url, 200, {rig.layer});
+    whole.without = {"Range:"};
+    rig.server.expect(whole);
+    rig.pull(cache);
+    CHECK(cache.has_blob(digest_of(rig.layer)));
+    CHECK(rig.server.unmet().empty());
+  }
+}
+
+TEST_CASE("http: the scripted server answers as the client does, and names what it did not expect") {
+  lk::http::ScriptedServer server;
+  Exchange big = answer("https://x.test/err", 500, {std::string(lk::http::kMaxErrorBody, 'e'), "more"});
+  server.expect(big);
+  server.expect(answer("https://x.test/big", 200, {std::string(100, 'b')}));
+  auto t = server.connector()();
+  lk::http::Request req;
+  req.url = "https://x.test/err";
+  CHECK(t->send(req).body.size() == static_cast<size_t>(lk::http::kMaxErrorBody));  // an error document is cut
+  req.url = "https://x.test/big";
+  req.max_body = 10;
+  CHECK_THROWS_AS(t->send(req), lk::http::PermanentError);
+  req.url = "https://x.test/nothing";
+  CHECK_THROWS_WITH_AS(t->send(req), doctest::Contains("not in the script"), lk::http::PermanentError);
+  CHECK(server.unexpected() == std::vector<std::string>{"GET https://x.test/nothing"});
+  CHECK(server.unmet().empty());
+}
