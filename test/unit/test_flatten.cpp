@@ -87,12 +87,14 @@ struct Written {
 };
 
 // Flattens the layers; the result by path, and the names in stream order.
-std::map<std::string, Written> flatten(const std::vector<std::string>& layer_tars, std::vector<std::string>* order = nullptr) {
+// GROUPS, when given, is each layer's image (whiteouts stay within one).
+std::map<std::string, Written> flatten(const std::vector<std::string>& layer_tars, std::vector<std::string>* order = nullptr,
+                                       const std::vector<int>& groups = {}) {
   std::vector<MemLayer> mem(layer_tars.size());
   std::vector<lk::rootfs::FlattenLayer> layers;
   for (size_t i = 0; i < mem.size(); ++i) {
     lk::write_all(mem[i].fd.get(), layer_tars[i], "memfd");
-    layers.push_back({mem[i].path(), "layer " + std::to_string(i), 0, {}});
+    layers.push_back({mem[i].path(), "layer " + std::to_string(i), groups.empty() ? 0 : groups[i], {}});
   }
   StringSink out;
   lk::streams::TarWriter w(out);
@@ -224,4 +226,148 @@ TEST_CASE("flattener: read_member finds the winner a flattened image would show"
                        doctest::Contains("lies below \"boot\", which is a symlink"), lk::RuntimeError);
   CHECK_THROWS_WITH_AS(f.read_member("boot", [](lk::streams::TarReader&, const lk::streams::TarEntry&) {}),
                        doctest::Contains("layer 1: \"boot\" is a symlink, expected a regular file"), lk::RuntimeError);
+}
+
+TEST_CASE("flattener: .wh.NAME hides a lower layer's file, and a directory with all below it") {
+  using T = lk::streams::TarEntry;
+  auto got = flatten({tar_of([](lk::streams::TarWriter& w) {
+                        add(w, T::kFile, "gone", "lower");
+                        add(w, T::kFile, "kept", "lower");
+                        add(w, T::kDir, "d");
+                        add(w, T::kFile, "d/x", "x");
+                        add(w, T::kDir, "d/sub");
+                        add(w, T::kFile, "d/sub/y", "y");
+                        add(w, T::kDir, "e");
+                        add(w, T::kFile, "e/z", "z");
+                      }),
+                      tar_of([](lk::streams::TarWriter& w) {
+                        add(w, T::kFile, ".wh.gone");
+                        add(w, T::kFile, ".wh.d");
+                        add(w, T::kFile, "e/.wh.z");
+                        add(w, T::kFile, ".wh.never-existed");  // nothing to hide: no error, nothing written
+                        add(w, T::kFile, "e/.wh.missing");
+                      })});
+  CHECK(got.size() == 2);
+  CHECK(got.count("kept"));
+  CHECK(got.count("e"));
+  for (const auto& [path, w] : got) CHECK_MESSAGE(path.find(".wh.") == std::string::npos, "a whiteout written: " << path);
+}
+
+TEST_CASE("flattener: a whiteout hides only lower layers, of its own image") {
+  using T = lk::streams::TarEntry;
+  // Within its layer a whiteout hides nothing, before or after the name.
+  auto same = flatten({tar_of([](lk::streams::TarWriter& w) {
+                         add(w, T::kFile, "a", "lower");
+                       }),
+                       tar_of([](lk::streams::TarWriter& w) {
+                         add(w, T::kFile, ".wh.a");
+                         add(w, T::kFile, "a", "recreated");
+                         add(w, T::kFile, "b", "own");
+                         add(w, T::kFile, ".wh.b");
+                       })});
+  CHECK(same["a"].data == "recreated");
+  CHECK(same["b"].data == "own");
+  // Another image's whiteout does not reach into this one.
+  auto other = flatten({tar_of([](lk::streams::TarWriter& w) { add(w, T::kFile, "a", "image 0"); }),
+                        tar_of([](lk::streams::TarWriter& w) { add(w, T::kFile, ".wh.a"); })},
+                       nullptr, {0, 1});
+  CHECK(other["a"].data == "image 0");
+  CHECK_THROWS_WITH_AS(flatten({tar_of([](lk::streams::TarWriter& w) { add(w, T::kFile, ".wh."); })}),
+                       doctest::Contains("layer 0: whiteout \".wh.\" names nothing"), lk::RuntimeError);
+  CHECK_THROWS_WITH_AS(flatten({tar_of([](lk::streams::TarWriter& w) { add(w, T::kFile, "d/.wh.."); })}),
+                       doctest::Contains("layer 0: whiteout \"d/.wh..\" names nothing"), lk::RuntimeError);
+}
+
+TEST_CASE("flattener: an opaque directory keeps its own layer's entries and hides the lower ones") {
+  using T = lk::streams::TarEntry;
+  auto got = flatten({tar_of([](lk::streams::TarWriter& w) {
+                        add(w, T::kDir, "d", "", 0700);
+                        add(w, T::kFile, "d/old", "lower");
+                        add(w, T::kDir, "d/sub");
+                        add(w, T::kFile, "d/sub/deep", "lower");
+                        add(w, T::kFile, "d/same", "lower");
+                        add(w, T::kFile, "outside", "lower");
+                      }),
+                      tar_of([](lk::streams::TarWriter& w) {
+                        add(w, T::kDir, "d", "", 0755);
+                        add(w, T::kFile, "d/before", "upper");
+                        add(w, T::kFile, "d/.wh..wh..opq");
+                        add(w, T::kFile, "d/after", "upper");
+                        add(w, T::kFile, "d/same", "upper");
+                      })});
+  CHECK(got["d"].type == T::kDir);
+  CHECK(got["d"].mode == 0755);
+  CHECK(got["d/before"].data == "upper");
+  CHECK(got["d/after"].data == "upper");
+  CHECK(got["d/same"].data == "upper");
+  CHECK_FALSE(got.count("d/old"));
+  CHECK_FALSE(got.count("d/sub"));
+  CHECK_FALSE(got.count("d/sub/deep"));
+  CHECK(got["outside"].data == "lower");
+  CHECK(got.size() == 5);
+}
+
+TEST_CASE("flattener: a directory replaced by a file, and a file by a directory, across layers") {
+  using T = lk::streams::TarEntry;
+  auto got = flatten({tar_of([](lk::streams::TarWriter& w) {
+                        add(w, T::kDir, "was-dir");
+                        add(w, T::kFile, "was-dir/child", "hidden by the file above");
+                        add(w, T::kFile, "was-file", "lower");
+                      }),
+                      tar_of([](lk::streams::TarWriter& w) {
+                        add(w, T::kFile, "was-dir", "now a file");
+                        add(w, T::kDir, "was-file");
+                        add(w, T::kFile, "was-file/child", "upper");
+                      })});
+  CHECK(got["was-dir"].type == T::kFile);
+  CHECK(got["was-dir"].data == "now a file");
+  CHECK_FALSE(got.count("was-dir/child"));
+  CHECK(got["was-file"].type == T::kDir);
+  CHECK(got["was-file/child"].data == "upper");
+  CHECK(got.size() == 3);
+}
+
+TEST_CASE("flattener: hard links across layers and to a whited-out file") {
+  using T = lk::streams::TarEntry;
+  auto got = flatten({tar_of([](lk::streams::TarWriter& w) {
+                        add(w, T::kFile, "f", "data of f");
+                        add(w, T::kFile, "g", "data of g");
+                        add(w, T::kHardlink, "g-link", "", 0644, "g");
+                      }),
+                      tar_of([](lk::streams::TarWriter& w) {
+                        add(w, T::kHardlink, "up-link", "", 0644, "f");  // its target in a lower layer
+                        add(w, T::kFile, ".wh.g");
+                      })});
+  CHECK(got["f"].data == "data of f");
+  CHECK(got["up-link"].type == T::kHardlink);
+  CHECK(got["up-link"].link == "f");
+  // g is gone, but the link to it survives with g's data.
+  CHECK_FALSE(got.count("g"));
+  CHECK(got["g-link"].type == T::kFile);
+  CHECK(got["g-link"].data == "data of g");
+}
+
+TEST_CASE("flattener: no member reaches outside the root, through a link or by ..") {
+  using T = lk::streams::TarEntry;
+  // A lower layer's symlink out of the root, and a later layer's member through it.
+  CHECK_THROWS_WITH_AS(flatten({tar_of([](lk::streams::TarWriter& w) { add(w, T::kSymlink, "etc", "", 0777, "/host/etc"); }),
+                                tar_of([](lk::streams::TarWriter& w) { add(w, T::kFile, "etc/passwd", "root::0:0"); })}),
+                       doctest::Contains("entry \"etc/passwd\" lies below \"etc\", which is a symlink"), lk::RuntimeError);
+  CHECK_THROWS_WITH_AS(flatten({tar_of([](lk::streams::TarWriter& w) { add(w, T::kSymlink, "up", "", 0777, "../../.."); }),
+                                tar_of([](lk::streams::TarWriter& w) {
+                                  add(w, T::kDir, "up/tmp");
+                                  add(w, T::kFile, "up/tmp/x", "x");
+                                })}),
+                       doctest::Contains("lies below \"up\", which is a symlink"), lk::RuntimeError);
+  // The symlink itself is kept as it is: only going through it is refused.
+  auto got = flatten({tar_of([](lk::streams::TarWriter& w) { add(w, T::kSymlink, "out", "", 0777, "../../etc/shadow"); })});
+  CHECK(got["out"].type == T::kSymlink);
+  CHECK(got["out"].link == "../../etc/shadow");
+  for (const char* name : {"../escape", "a/../../escape", "/abs"}) {
+    CAPTURE(name);
+    CHECK_THROWS_WITH_AS(flatten({tar_of([&](lk::streams::TarWriter& w) { add(w, T::kFile, name, "x"); })}),
+                         doctest::Contains("layer 0"), lk::RuntimeError);
+  }
+  CHECK_THROWS_WITH_AS(flatten({tar_of([](lk::streams::TarWriter& w) { add(w, T::kHardlink, "l", "", 0644, "../../etc/passwd"); })}),
+                       doctest::Contains("layer 0: hard link \"l\""), lk::RuntimeError);
 }

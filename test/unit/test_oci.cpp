@@ -3,6 +3,7 @@
 #include <string>
 
 #include "base/error.h"
+#include "http/retry.h"
 #include "oci/manifest.h"
 #include "pull/registry.h"
 #include "pull/registry_auth.h"
@@ -89,7 +90,7 @@ TEST_CASE("registry endpoints: loopback and --insecure-registry are plain http")
   CHECK(lk::pull::base_url("reg.example.com", o) == "https://reg.example.com");
   o.insecure.insert("reg.example.com");
   CHECK(lk::pull::base_url("reg.example.com", o) == "http://reg.example.com");
-  CHECK(lk::pull::transient_status(503));
-  CHECK(lk::pull::transient_status(429));
-  CHECK_FALSE(lk::pull::transient_status(404));
+  CHECK(lk::http::is_retryable_status(503));
+  CHECK(lk::http::is_retryable_status(429));
+  CHECK_FALSE(lk::http::is_retryable_status(404));
 }

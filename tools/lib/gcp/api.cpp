@@ -17,6 +17,7 @@ http::Response Api::send(const std::string& what, http::Request req) {
     try {
       resp = http_.send(req);
     } catch (const RuntimeError& e) {
+      if (!http::is_retryable(e)) throw RuntimeError(what + ": " + e.what());
       if (backoff.next()) {
         log_.verbose(what + ": " + e.what() + "; retrying");
         continue;

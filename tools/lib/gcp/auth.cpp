@@ -128,7 +128,7 @@ void TokenSource::fetch() {
     try {
       resp = http_.send(req);
     } catch (const RuntimeError& e) {
-      if (backoff.next()) continue;
+      if (http::is_retryable(e) && backoff.next()) continue;
       throw RuntimeError(what + ": " + e.what());
     }
     if (http::is_retryable_status(resp.status) &&

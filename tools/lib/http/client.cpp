@@ -107,11 +107,6 @@ Client::Client() : impl_(std::make_unique<Impl>()) {
 
 Client::~Client() { curl_easy_cleanup(impl_->curl); }
 
-std::string Response::header(const std::string& lower_name) const {
-  auto it = headers.find(lower_name);
-  return it == headers.end() ? "" : it->second;
-}
-
 Response Client::send(const Request& req) {
   CURL* c = impl_->curl;
   curl_easy_reset(c);
@@ -180,19 +175,23 @@ Response Client::send(const Request& req) {
     double total = 0;
     curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &total);
     if (req.deadline_s > 0 && total >= static_cast<double>(req.deadline_s) - 0.5)
-      throw RuntimeError(what + ": no complete answer within " + std::to_string(req.deadline_s) + " s");
-    throw RuntimeError(what + ": stalled: under " + std::to_string(kStallBytesPerSecond) + " bytes/s for " +
+      throw TransientError(what + ": no complete answer within " + std::to_string(req.deadline_s) + " s");
+    throw TransientError(what + ": stalled: under " + std::to_string(kStallBytesPerSecond) + " bytes/s for " +
                        std::to_string(req.stall_timeout_s) + " s");
   }
   if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && t.error_body_cut)) {
-    if (t.aborted) throw RuntimeError(what + ": transfer aborted");
-    throw RuntimeError(what + ": " + (detail[0] ? std::string(detail) : curl_easy_strerror(rc)));
+    if (t.aborted) throw TransientError(what + ": transfer aborted");
+    throw TransientError(what + ": " + (detail[0] ? std::string(detail) : curl_easy_strerror(rc)));
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
   char* eff = nullptr;
   curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff);
   if (eff) resp.effective_url = eff;
   return resp;
+}
+
+Connector curl_connector() {
+  return [] { return std::make_unique<Client>(); };
 }
 
 std::string host_of(const std::string& url) {

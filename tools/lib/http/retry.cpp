@@ -4,9 +4,17 @@
 #include <charconv>
 #include <thread>
 
+#include "http/transport.h"
+
 namespace lk::http {
 
 bool is_retryable_status(long status) { return status == 408 || status == 429 || (status >= 500 && status <= 599); }
+
+bool is_retryable(const std::exception& e) {
+  if (dynamic_cast<const TransientError*>(&e)) return true;
+  auto* h = dynamic_cast<const HttpError*>(&e);
+  return h && is_retryable_status(h->status);
+}
 
 long parse_retry_after(const std::string& value) {
   long secs = -1;

@@ -3,6 +3,7 @@
 // try, and how long to wait before it. Callers own the loop, so each can decide what
 // "failed" means (an HTTP status, a dropped connection, a not-yet-done operation).
 #include <chrono>
+#include <exception>
 #include <random>
 #include <string>
 
@@ -16,6 +17,10 @@ struct RetryPolicy {
 
 // 408, 429 and every 5xx: the server says "not now", not "never".
 bool is_retryable_status(long status);
+
+// Whether another try may cure E: a TransientError, or an HttpError with a retryable
+// status. Anything else (PermanentError, a refusal, a malformed answer) would repeat.
+bool is_retryable(const std::exception& e);
 
 // Seconds from a Retry-After header (delta-seconds form only); -1 when absent or unparsable.
 long parse_retry_after(const std::string& value);

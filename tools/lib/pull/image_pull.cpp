@@ -7,6 +7,7 @@
 #include <set>
 
 #include "base/error.h"
+#include "http/retry.h"
 #include "oci/digest.h"
 #include "pull/jobs.h"
 #include "base/sha256.h"
@@ -26,8 +27,14 @@ struct Puller::Resolved {
   bool named = false;           // index.json already names it so
 };
 
-Puller::Puller(oci::OciLayout& cache, Registry* registry, PullOptions opts, const Log& log, Progress& progress)
-    : cache_(cache), registry_(registry), opts_(std::move(opts)), log_(log), progress_(progress) {}
+Puller::Puller(oci::OciLayout& cache, Registry* registry, PullOptions opts, const Log& log, Progress& progress,
+               http::Connector connect)
+    : cache_(cache),
+      registry_(registry),
+      opts_(std::move(opts)),
+      log_(log),
+      progress_(progress),
+      connect_(std::move(connect)) {}
 
 namespace {
 std::string short_digest(const std::string& d) { return d.substr(7, 12); }
@@ -105,7 +112,7 @@ bool Puller::resolve_from_cache(Resolved& r, std::string* missing) const {
   return true;
 }
 
-std::string Puller::fetch_manifest(const Resolved& r, const std::string& base, const std::string& id, http::Client& client,
+std::string Puller::fetch_manifest(const Resolved& r, const std::string& base, const std::string& id, http::Transport& client,
                                    std::string* content_type) {
   std::string name = r.ref.str();
   http::Request req;
@@ -129,7 +136,7 @@ std::string Puller::fetch_manifest(const Resolved& r, const std::string& base, c
 }
 
 // The manifest or index the reference names, from the first endpoint that has it.
-std::string Puller::fetch_top(Resolved& r, http::Client& client, std::string* content_type) {
+std::string Puller::fetch_top(Resolved& r, http::Transport& client, std::string* content_type) {
   auto bases = registry_->endpoints(r.ref.domain, client);
   for (size_t i = 0;; ++i) {
     try {
@@ -157,8 +164,8 @@ std::vector<oci::Platform> Puller::index_platforms(const oci::Reference& ref) {
   } else if (opts_.offline) {
     throw RuntimeError("offline: " + name + " is missing from the cache " + cache_.dir());
   } else {
-    http::Client client;
-    bytes = fetch_top(r, client, &ctype);
+    auto client = connect_();
+    bytes = fetch_top(r, *client, &ctype);
   }
   if (!oci::is_index_type(oci::detect_media_type(bytes, ctype, name))) return {opts_.platform};
   std::vector<oci::Platform> out;
@@ -168,7 +175,7 @@ std::vector<oci::Platform> Puller::index_platforms(const oci::Reference& ref) {
   return out;
 }
 
-void Puller::resolve_remote(Resolved& r, http::Client& client) {
+void Puller::resolve_remote(Resolved& r, http::Transport& client) {
   std::string name = r.ref.str();
   std::string ctype;
   std::string bytes = fetch_top(r, client, &ctype);
@@ -200,7 +207,7 @@ void Puller::resolve_remote(Resolved& r, http::Client& client) {
                        std::to_string(http::kMaxManifestBody >> 20) + " MiB lk accepts for an image config");
 }
 
-void Puller::fetch_blob(const Resolved& r, const oci::Descriptor& blob, http::Client& client) {
+void Puller::fetch_blob(const Resolved& r, const oci::Descriptor& blob, http::Transport& client) {
   std::string what = r.ref.str() + ": blob " + blob.digest;
   oci::BlobIngest in(cache_, blob.digest, blob.size);
   if (in.present()) return;
@@ -235,26 +242,26 @@ void Puller::fetch_blob(const Resolved& r, const oci::Descriptor& blob, http::Cl
           return false;
         }
       };
+      std::optional<http::Response> resp;
       try {
-        auto resp = registry_->send(client, r.base, r.ref.domain, r.ref.path, "pull", req, "/v2/" + r.ref.path + "/blobs/" + blob.digest);
-        if (resp.status == 416) {
-          in.restart();  // our partial file does not fit what the server has
-          problem = "HTTP 416";
-        } else if (transient_status(resp.status)) {
-          problem = "HTTP " + std::to_string(resp.status);
-        } else if (resp.status != 200 && resp.status != 206) {
-          throw RuntimeError(what + ": HTTP " + std::to_string(resp.status) + " from " + r.base);
-        } else if (in.offset() < blob.size) {
-          problem = "connection closed after " + std::to_string(in.offset()) + " of " + std::to_string(blob.size) + " bytes";
-        }
-      } catch (const http::PermanentError& e) {
-        throw RuntimeError(what + ": " + e.what());
+        resp = registry_->send(client, r.base, r.ref.domain, r.ref.path, "pull", req, "/v2/" + r.ref.path + "/blobs/" + blob.digest);
       } catch (const RuntimeError& e) {
         if (write_error) write_failed(in, write_error, cache_.ingest_dir(), blob.size, what);
-        if (std::string(e.what()).starts_with(what)) throw;
+        if (!http::is_retryable(e)) throw RuntimeError(what + ": " + e.what());
         problem = e.what();
       }
       if (write_error) write_failed(in, write_error, cache_.ingest_dir(), blob.size, what);
+      if (!resp) {  // the transport failed: PROBLEM says how
+      } else if (resp->status == 416) {
+        in.restart();  // our partial file does not fit what the server has
+        problem = "HTTP 416";
+      } else if (http::is_retryable_status(resp->status)) {
+        problem = "HTTP " + std::to_string(resp->status);
+      } else if (resp->status != 200 && resp->status != 206) {
+        throw RuntimeError(what + ": HTTP " + std::to_string(resp->status) + " from " + r.base);
+      } else if (in.offset() < blob.size) {
+        problem = "connection closed after " + std::to_string(in.offset()) + " of " + std::to_string(blob.size) + " bytes";
+      }
     }
     if (problem.empty()) {
       try {
@@ -288,7 +295,7 @@ std::vector<PinnedImage> Puller::pull(const std::vector<PullRequest>& requests) 
   }
 
   // 1. Manifests: from the cache when complete there, else from the registry.
-  parallel_jobs(res.size(), opts_.jobs, [&](size_t i, http::Client& client) {
+  parallel_jobs(res.size(), opts_.jobs, connect_, [&](size_t i, http::Transport& client) {
     Resolved& r = res[i];
     std::string missing;
     if (cache_first(r.ref) && resolve_from_cache(r, &missing)) return;
@@ -312,7 +319,8 @@ std::vector<PinnedImage> Puller::pull(const std::vector<PullRequest>& requests) 
     for (const auto* b : blobs)
       if (!cache_.has_blob(b->digest) && seen.insert(b->digest).second) jobs.push_back({&r, *b});
   }
-  parallel_jobs(jobs.size(), opts_.jobs, [&](size_t i, http::Client& client) { fetch_blob(*jobs[i].image, jobs[i].blob, client); })
+  parallel_jobs(jobs.size(), opts_.jobs, connect_,
+                [&](size_t i, http::Transport& client) { fetch_blob(*jobs[i].image, jobs[i].blob, client); })
       .rethrow();
   progress_.clear();
 

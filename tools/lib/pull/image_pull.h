@@ -37,8 +37,9 @@ struct PinnedImage {
 
 class Puller {
 public:
-  // REGISTRY may be null when OPTS.offline.
-  Puller(oci::OciLayout& cache, Registry* registry, PullOptions opts, const Log& log, Progress& progress);
+  // REGISTRY may be null when OPTS.offline. CONNECT makes each worker thread's transport.
+  Puller(oci::OciLayout& cache, Registry* registry, PullOptions opts, const Log& log, Progress& progress,
+         http::Connector connect = http::curl_connector());
   // One result per request (or reference, for the options' platform), in order; every
   // failure is reported (one line each).
   std::vector<PinnedImage> pull(const std::vector<PullRequest>& requests);
@@ -49,15 +50,15 @@ public:
 
 private:
   struct Resolved;
-  std::string fetch_top(Resolved& r, http::Client& client, std::string* content_type);
+  std::string fetch_top(Resolved& r, http::Transport& client, std::string* content_type);
   // Whether REF is looked up in the cache before the registry (digests, or tags without --pull).
   bool cache_first(const oci::Reference& ref) const;
   // What REF names in the cache: its index.json entry (NAMED set), or the blob its digest pins.
   std::optional<oci::Descriptor> cached_top(const oci::Reference& ref, bool* named) const;
   bool resolve_from_cache(Resolved& r, std::string* missing) const;
-  void resolve_remote(Resolved& r, http::Client& client);
-  void fetch_blob(const Resolved& r, const oci::Descriptor& blob, http::Client& client);
-  std::string fetch_manifest(const Resolved& r, const std::string& base, const std::string& id, http::Client& client,
+  void resolve_remote(Resolved& r, http::Transport& client);
+  void fetch_blob(const Resolved& r, const oci::Descriptor& blob, http::Transport& client);
+  std::string fetch_manifest(const Resolved& r, const std::string& base, const std::string& id, http::Transport& client,
                              std::string* content_type);
 
   oci::OciLayout& cache_;
@@ -65,6 +66,7 @@ private:
   PullOptions opts_;
   const Log& log_;
   Progress& progress_;
+  http::Connector connect_;
 };
 
 }  // namespace lk::pull

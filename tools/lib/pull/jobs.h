@@ -1,7 +1,7 @@
 #pragma once
-// Runs a job per item on up to JOBS threads, each thread with its own HTTP client
-// (libcurl handles are not shared). Every item runs even when others fail, so that a
-// pull reports all its missing images at once; the errors come back in item order.
+// Runs a job per item on up to JOBS threads, each thread with its own transport from
+// CONNECT (libcurl handles are not shared). Every item runs even when others fail, so
+// that a pull reports all its missing images at once; the errors come back in item order.
 #include <algorithm>
 #include <atomic>
 #include <functional>
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "base/error.h"
-#include "http/client.h"
+#include "http/transport.h"
 
 namespace lk::pull {
 
@@ -27,15 +27,16 @@ struct JobErrors {
   }
 };
 
-inline JobErrors parallel_jobs(size_t count, int jobs, const std::function<void(size_t, http::Client&)>& fn) {
+inline JobErrors parallel_jobs(size_t count, int jobs, const http::Connector& connect,
+                               const std::function<void(size_t, http::Transport&)>& fn) {
   std::vector<std::string> errors(count);
   std::vector<char> input(count, 0);
   std::atomic<size_t> next{0};
   auto worker = [&] {
-    std::unique_ptr<http::Client> client;
+    std::unique_ptr<http::Transport> client;
     for (size_t i; (i = next++) < count;) {
       try {
-        if (!client) client = std::make_unique<http::Client>();
+        if (!client) client = connect();
         fn(i, *client);
       } catch (const InputError& e) {
         errors[i] = e.what();

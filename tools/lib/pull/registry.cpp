@@ -5,6 +5,7 @@
 
 #include "base/base64.h"
 #include "base/error.h"
+#include "http/retry.h"
 #include "pull/registry_auth.h"
 
 namespace lk::pull {
@@ -38,19 +39,24 @@ std::string base_url(const std::string& domain, const Options& opts) {
   return (plain ? "http://" : "https://") + host;
 }
 
-bool transient_status(long s) { return s == 408 || s == 429 || (s >= 500 && s <= 599); }
-
 Registry::Registry(Options opts, const DockerConfig& creds, const Log& log)
     : opts_(std::move(opts)), creds_(creds), log_(log) {}
 
-std::vector<std::string> Registry::endpoints(const std::string& domain, http::Client& client) {
+std::vector<std::string> Registry::endpoints(const std::string& domain, http::Transport& client) {
   std::vector<std::string> out;
   if (auto it = opts_.mirrors.find(domain); it != opts_.mirrors.end()) out = it->second;
   std::string base = base_url(domain, opts_);
   if (is_loopback(domain) && !opts_.insecure.count(domain)) {
-    std::lock_guard<std::mutex> g(mu_);
-    auto it = loopback_base_.find(domain);
-    if (it == loopback_base_.end()) {
+    std::optional<std::string> known;
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      if (auto it = loopback_base_.find(domain); it != loopback_base_.end()) known = it->second;
+    }
+    if (!known) {
+      // Probed without the lock: the probe may take its 10 s, and every other thread
+      // (tokens, other registries) needs the lock meanwhile. Threads that race here
+      // probe the same server and get the same answer; the first one stored is kept.
+      std::string probed = base;
       http::Request probe;
       probe.url = base + "/v2/";
       probe.connect_timeout_s = 10;
@@ -59,13 +65,14 @@ std::vector<std::string> Registry::endpoints(const std::string& domain, http::Cl
       try {
         auto r = client.send(probe);
         // Go's TLS server answers plain http with 400 "...HTTP request to an HTTPS server".
-        if (r.status == 400 && r.body.find("HTTPS server") != std::string::npos) base = "https://" + domain;
+        if (r.status == 400 && r.body.find("HTTPS server") != std::string::npos) probed = "https://" + domain;
       } catch (const RuntimeError&) {
         // Unreachable now: the real request will say so.
       }
-      it = loopback_base_.emplace(domain, base).first;
+      std::lock_guard<std::mutex> g(mu_);
+      known = loopback_base_.emplace(domain, probed).first->second;
     }
-    base = it->second;
+    base = *known;
   }
   out.push_back(base);
   return out;
@@ -82,7 +89,7 @@ std::string Registry::identity_token(const std::string& domain, const Credential
   return it != identity_tokens_.end() ? it->second : creds.identity_token;
 }
 
-std::string Registry::authorization(http::Client& client, const std::string& base, const std::string& domain,
+std::string Registry::authorization(http::Transport& client, const std::string& base, const std::string& domain,
                                     const std::string& scope, std::string* bearer) {
   std::optional<CachedToken> cached;
   bool basic = false;
@@ -106,7 +113,7 @@ std::string Registry::authorization(http::Client& client, const std::string& bas
   return "";
 }
 
-bool Registry::authenticate(http::Client& client, const std::string& base, const std::string& domain, const std::string& scope,
+bool Registry::authenticate(http::Transport& client, const std::string& base, const std::string& domain, const std::string& scope,
                             const http::Response& resp, const std::string& rejected) {
   Challenge c = parse_challenge(resp.header("www-authenticate"));
   if (c.scheme == "basic") {
@@ -133,7 +140,7 @@ std::string renewal_reason(const Token& t, const std::string& scope) {
 
 }  // namespace
 
-Registry::CachedToken Registry::renew(http::Client& client, const std::string& base, const std::string& domain,
+Registry::CachedToken Registry::renew(http::Transport& client, const std::string& base, const std::string& domain,
                                       const std::string& scope, const Challenge& c, const std::string& stale) {
   std::lock_guard<std::mutex> one_at_a_time(renew_mu_);
   std::string why;
@@ -164,17 +171,15 @@ http::Request Registry::token_request(const std::string& url) const {
   return tr;
 }
 
-http::Response Registry::send_token_request(http::Client& client, http::Request req, Clock::time_point* sent) const {
+http::Response Registry::send_token_request(http::Transport& client, http::Request req, Clock::time_point* sent) const {
   http::Response r;
   for (int attempt = 1;; ++attempt) {
     try {
       *sent = Clock::now();
       r = client.send(req);
-      if (!transient_status(r.status) || attempt >= opts_.attempts) return r;
-    } catch (const http::PermanentError&) {
-      throw;
-    } catch (const RuntimeError&) {
-      if (attempt >= opts_.attempts) throw;
+      if (!http::is_retryable_status(r.status) || attempt >= opts_.attempts) return r;
+    } catch (const RuntimeError& e) {
+      if (!http::is_retryable(e) || attempt >= opts_.attempts) throw;
     }
     sleep_backoff(attempt);
   }
@@ -189,8 +194,8 @@ Token token_from(const http::Response& r, const std::string& url, const std::str
   std::string service = "token service " + http::host_of(url);
   if (r.status != 200) {
     std::string why = token_error(r.body);
-    throw RuntimeError(service + " refused " + what + " for " + want + " (HTTP " + std::to_string(r.status) +
-                       (why.empty() ? "" : ": " + why) + ")");
+    throw http::HttpError(r.status, service + " refused " + what + " for " + want + " (HTTP " + std::to_string(r.status) +
+                                        (why.empty() ? "" : ": " + why) + ")");
   }
   auto t = parse_token_response(r.body, sent);
   if (!t) throw RuntimeError(service + " answered without a token");
@@ -199,7 +204,7 @@ Token token_from(const http::Response& r, const std::string& url, const std::str
 
 }  // namespace
 
-std::optional<Token> Registry::fetch_token_oauth(http::Client& client, const std::string& domain, const Challenge& c,
+std::optional<Token> Registry::fetch_token_oauth(http::Transport& client, const std::string& domain, const Challenge& c,
                                                  const std::string& want, const std::string& identity) {
   http::Request tr = token_request(c.params.at("realm"));
   tr.method = "POST";
@@ -218,7 +223,7 @@ std::optional<Token> Registry::fetch_token_oauth(http::Client& client, const std
   return t;
 }
 
-Token Registry::fetch_token(http::Client& client, const std::string& base, const std::string& domain, const Challenge& c,
+Token Registry::fetch_token(http::Transport& client, const std::string& base, const std::string& domain, const Challenge& c,
                             const std::string& want) {
   auto creds = credentials(base, domain);
   std::string identity = creds ? identity_token(domain, *creds) : "";
@@ -240,7 +245,7 @@ Token Registry::fetch_token(http::Client& client, const std::string& base, const
   return token_from(r, tr.url, what, want, sent);
 }
 
-http::Response Registry::send(http::Client& client, const std::string& base, const std::string& domain, const std::string& repo,
+http::Response Registry::send(http::Transport& client, const std::string& base, const std::string& domain, const std::string& repo,
                               const std::string& actions, http::Request req, const std::string& path) {
   std::string scope = "repository:" + repo + ":" + actions;
   req.url = path.starts_with("http://") || path.starts_with("https://") ? path : base + path;
@@ -269,7 +274,7 @@ http::Response Registry::send(http::Client& client, const std::string& base, con
       return resp;
     }
     if (is_redirect(resp.status) && !resp.header("location").empty()) {
-      if (++hops > 10) throw RuntimeError(req.method + " " + base + path + ": too many redirects");
+      if (++hops > 10) throw http::PermanentError(req.method + " " + base + path + ": too many redirects");
       req.url = resolve_location(req.url, resp.header("location"));
       if (!req.url.starts_with("http://") && !req.url.starts_with("https://"))
         throw http::PermanentError(req.method + " " + base + path + ": redirected to " + req.url +
@@ -288,7 +293,7 @@ void Registry::sleep_backoff(int attempt) const {
   std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 
-http::Response Registry::send_retrying(http::Client& client, const std::string& base, const std::string& domain,
+http::Response Registry::send_retrying(http::Transport& client, const std::string& base, const std::string& domain,
                                        const std::string& repo, const std::string& actions, const http::Request& req,
                                        const std::string& path, const std::string& what,
                                        const std::function<void(http::Request&)>& before_retry) {
@@ -297,12 +302,11 @@ http::Response Registry::send_retrying(http::Client& client, const std::string& 
     std::string problem;
     try {
       http::Response resp = send(client, base, domain, repo, actions, r, path);
-      if (!transient_status(resp.status)) return resp;
+      if (!http::is_retryable_status(resp.status)) return resp;
       problem = "HTTP " + std::to_string(resp.status);
       if (attempt >= opts_.attempts) return resp;
-    } catch (const http::PermanentError& e) {
-      throw RuntimeError(what + ": " + e.what());
     } catch (const RuntimeError& e) {
+      if (!http::is_retryable(e)) throw RuntimeError(what + ": " + e.what());
       problem = e.what();
       if (attempt >= opts_.attempts) throw RuntimeError(what + ": " + problem + " (gave up after " + std::to_string(attempt) + " attempts)");
     }

@@ -4,7 +4,7 @@
 // anonymously, with Basic credentials or with an OAuth2 identity token; or Basic),
 // redirects followed by hand so that Authorization never goes to another host (blob
 // storage), and bounded retries with backoff for transient failures.
-// One Registry is shared by all worker threads; each thread brings its own http::Client.
+// One Registry is shared by all worker threads; each thread brings its own http::Transport.
 #include <functional>
 #include <map>
 #include <mutex>
@@ -38,9 +38,6 @@ struct Options {
 std::string base_url(const std::string& domain, const Options& opts);
 bool is_loopback(const std::string& domain);
 
-// True for a status worth another try: 408, 429, 5xx.
-bool transient_status(long status);
-
 class Registry {
 public:
   Registry(Options opts, const DockerConfig& creds, const Log& log);
@@ -49,17 +46,19 @@ public:
   // Where to try DOMAIN's images, in order: its mirrors, then itself. A loopback
   // registry is plain http unless it answers plain http as a TLS server does (then
   // https, verified): tests and local TLS registries both live on 127.0.0.1.
-  std::vector<std::string> endpoints(const std::string& domain, http::Client& client);
+  std::vector<std::string> endpoints(const std::string& domain, http::Transport& client);
 
   // Sends REQ to BASE + PATH ("/v2/...", or a full URL the registry gave), authenticating for REPO with ACTIONS
   // ("pull" or "pull,push"). Returns the final response of any status; throws
-  // RuntimeError on transport failure.
-  http::Response send(http::Client& client, const std::string& base, const std::string& domain, const std::string& repo,
+  // http::TransientError on transport failure, http::HttpError when a token service
+  // refuses, http::PermanentError for what no retry would change.
+  http::Response send(http::Transport& client, const std::string& base, const std::string& domain, const std::string& repo,
                       const std::string& actions, http::Request req, const std::string& path);
 
-  // send() again while the failure is transient (status or transport), sleeping with
-  // backoff; BEFORE_RETRY runs before each retry (to rewind a body or add a Range).
-  http::Response send_retrying(http::Client& client, const std::string& base, const std::string& domain,
+  // send() again while the failure is retryable (http::is_retryable_status,
+  // http::is_retryable), sleeping with backoff; BEFORE_RETRY runs before each retry (to
+  // rewind a body or add a Range). Any failure it throws names WHAT.
+  http::Response send_retrying(http::Transport& client, const std::string& base, const std::string& domain,
                                const std::string& repo, const std::string& actions, const http::Request& req,
                                const std::string& path, const std::string& what,
                                const std::function<void(http::Request&)>& before_retry = {});
@@ -78,22 +77,22 @@ private:
   // The Authorization header for a request to BASE for SCOPE: the cached bearer token
   // (renewed first when about to expire; *BEARER gets it), Basic where the registry
   // asked for it, or "" when nothing is known yet (a 401 will say).
-  std::string authorization(http::Client& client, const std::string& base, const std::string& domain,
+  std::string authorization(http::Transport& client, const std::string& base, const std::string& domain,
                             const std::string& scope, std::string* bearer);
   // After a 401 to a request that carried bearer token REJECTED (or ""): true when it is
   // worth sending again with what the challenge asked for.
-  bool authenticate(http::Client& client, const std::string& base, const std::string& domain, const std::string& scope,
+  bool authenticate(http::Transport& client, const std::string& base, const std::string& domain, const std::string& scope,
                     const http::Response& challenge_resp, const std::string& rejected);
   // A usable token for BASE and SCOPE other than STALE: one another thread just got, or
   // a new one from the token service C names.
-  CachedToken renew(http::Client& client, const std::string& base, const std::string& domain, const std::string& scope,
+  CachedToken renew(http::Transport& client, const std::string& base, const std::string& domain, const std::string& scope,
                     const Challenge& c, const std::string& stale);
-  Token fetch_token(http::Client& client, const std::string& base, const std::string& domain, const Challenge& c,
+  Token fetch_token(http::Transport& client, const std::string& base, const std::string& domain, const Challenge& c,
                     const std::string& want);
   // nullopt when the token service has no OAuth2 endpoint (it answers 404).
-  std::optional<Token> fetch_token_oauth(http::Client& client, const std::string& domain, const Challenge& c,
+  std::optional<Token> fetch_token_oauth(http::Transport& client, const std::string& domain, const Challenge& c,
                                          const std::string& want, const std::string& identity);
-  http::Response send_token_request(http::Client& client, http::Request req, Clock::time_point* sent) const;
+  http::Response send_token_request(http::Transport& client, http::Request req, Clock::time_point* sent) const;
   http::Request token_request(const std::string& url) const;
   // The registry's own credentials when BASE is the registry itself: mirrors get none.
   std::optional<Credentials> credentials(const std::string& base, const std::string& domain) const;

@@ -75,10 +75,12 @@ void Flattener::index_pass() {
           if (base == kOpaque) {
             opaque.emplace(dir, i);
           } else {
-            std::string hidden = dir.empty() ? std::string(base.substr(kWhiteout.size()))
-                                             : dir + "/" + std::string(base.substr(kWhiteout.size()));
-            if (hidden.empty() || hidden == "." || hidden == "..")
+            // Checked by its own name: "d/.wh.." would otherwise name "d/..", which no
+            // cleaned path is, and pass as hiding nothing.
+            std::string name(base.substr(kWhiteout.size()));
+            if (name.empty() || name == "." || name == "..")
               throw RuntimeError(layer.where + ": whiteout \"" + p + "\" names nothing");
+            std::string hidden = dir.empty() ? name : dir + "/" + name;
             whiteouts.emplace(hidden, i);
           }
           continue;
