@@ -25,14 +25,6 @@
 namespace lkinit {
 namespace {
 
-std::string read_or_empty(const std::string& path) {
-  try {
-    return lk::read_file(path);
-  } catch (...) {
-    return "";
-  }
-}
-
 std::vector<std::string> split_list(const std::string& s) {
   std::vector<std::string> out;
   std::string cur;
@@ -52,7 +44,7 @@ std::vector<std::string> split_list(const std::string& s) {
 // format, # comments) and lk.modules=a,b on the command line.
 std::vector<std::string> configured_modules(const lk::guest::Cmdline& cmd) {
   std::vector<std::string> out;
-  std::string etc = read_or_empty("/etc/modules");
+  std::string etc = lk::read_or_empty("/etc/modules");
   size_t pos = 0;
   while (pos < etc.size()) {
     size_t nl = etc.find('\n', pos);
@@ -127,7 +119,7 @@ void run_init() {
     double started = Console::uptime();
     double moved = root_is_initramfs() ? move_root_to_tmpfs() : -1;
     mount_proc();
-    auto cmd = lk::guest::Cmdline::parse(read_or_empty("/proc/cmdline"));
+    auto cmd = lk::guest::Cmdline::parse(lk::read_or_empty("/proc/cmdline"));
     mount_base(con, !cmd.flag("lk.rw"));
     con.attach();
     con.open_log(std::string(kLogDir) + "/lk-init.log");
@@ -152,7 +144,7 @@ void run_init() {
     loopback_up(con);
     con.line("hostname " + set_hostname(con));
     prepare_resolv_conf();
-    if (auto issue = read_or_empty("/etc/issue"); !issue.empty()) {
+    if (auto issue = lk::read_or_empty("/etc/issue"); !issue.empty()) {
       try {
         lk::write_all(STDERR_FILENO, issue, "console");
       } catch (...) {

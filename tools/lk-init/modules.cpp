@@ -15,14 +15,6 @@
 namespace lkinit {
 namespace {
 
-std::string read_or_empty(const std::string& path) {
-  try {
-    return lk::read_file(path);
-  } catch (...) {
-    return "";
-  }
-}
-
 // Walks /sys/devices without following symlinks (sysfs is full of cycles through them).
 void walk_modaliases(const std::string& dir, int depth, std::set<std::string>& out) {
   if (depth > 24) return;
@@ -35,7 +27,7 @@ void walk_modaliases(const std::string& dir, int depth, std::set<std::string>& o
     if (e->d_type == DT_DIR) {
       subdirs.push_back(dir + "/" + n);
     } else if (n == "modalias" && e->d_type == DT_REG) {
-      std::string a = read_or_empty(dir + "/modalias");
+      std::string a = lk::read_or_empty(dir + "/modalias");
       while (!a.empty() && (a.back() == '\n' || a.back() == ' ')) a.pop_back();
       if (!a.empty()) out.insert(a);
     }
@@ -50,10 +42,10 @@ ModuleLoader::ModuleLoader(const Console& con, const std::string& root) : con_(c
   utsname u{};
   ::uname(&u);
   dir_ = (root == "/" ? std::string() : root) + "/lib/modules/" + u.release;
-  index_.add_dep(read_or_empty(dir_ + "/modules.dep"));
-  index_.add_alias(read_or_empty(dir_ + "/modules.alias"));
-  index_.add_builtin(read_or_empty(dir_ + "/modules.builtin"));
-  loaded_ = lk::guest::parse_proc_modules(read_or_empty("/proc/modules"));
+  index_.add_dep(lk::read_or_empty(dir_ + "/modules.dep"));
+  index_.add_alias(lk::read_or_empty(dir_ + "/modules.alias"));
+  index_.add_builtin(lk::read_or_empty(dir_ + "/modules.builtin"));
+  loaded_ = lk::guest::parse_proc_modules(lk::read_or_empty("/proc/modules"));
 }
 
 bool ModuleLoader::insert(const std::string& rel) {

@@ -18,16 +18,6 @@
 #include "mounts.h"
 
 namespace lkinit {
-namespace {
-std::string read_or_empty(const std::string& path) {
-  try {
-    return lk::read_file(path);
-  } catch (...) {
-    return "";
-  }
-}
-}  // namespace
-
 void loopback_up(const Console& con) {
   lk::Fd s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!s) {
@@ -45,7 +35,7 @@ void loopback_up(const Console& con) {
 }
 
 std::string primary_mac() {
-  std::string eth0 = read_or_empty("/sys/class/net/eth0/address");
+  std::string eth0 = lk::read_or_empty("/sys/class/net/eth0/address");
   if (!eth0.empty()) return eth0;
   std::vector<std::string> names;
   if (DIR* d = ::opendir("/sys/class/net")) {
@@ -58,16 +48,16 @@ std::string primary_mac() {
   std::sort(names.begin(), names.end());
   for (const auto& n : names) {
     // type 1 is ARPHRD_ETHER: skip tunnels and the like, which have no real MAC.
-    std::string type = read_or_empty("/sys/class/net/" + n + "/type");
+    std::string type = lk::read_or_empty("/sys/class/net/" + n + "/type");
     if (type.rfind("1\n", 0) != 0) continue;
-    std::string mac = read_or_empty("/sys/class/net/" + n + "/address");
+    std::string mac = lk::read_or_empty("/sys/class/net/" + n + "/address");
     if (!mac.empty()) return mac;
   }
   return "";
 }
 
 std::string set_hostname(const Console& con) {
-  std::string name = lk::guest::choose_hostname(read_or_empty("/etc/hostname"), primary_mac());
+  std::string name = lk::guest::choose_hostname(lk::read_or_empty("/etc/hostname"), primary_mac());
   if (::sethostname(name.c_str(), name.size()) != 0)
     con.line("warning: sethostname " + name + ": " + strerror(errno));
   return name;

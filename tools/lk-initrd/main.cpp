@@ -84,9 +84,13 @@ int run(const lk::ToolContext& ctx) {
                  : args.count("max-size") ? lk::parse_size(args["max-size"].as<std::string>(), "--max-size")
                                           : 0;
 
-  lk::Fd owned = lk::open_input(args["input"].as<std::string>(), "a rootfs tar from lk-rootfs");
+  const std::string input = args["input"].as<std::string>();
+  lk::Fd owned = lk::open_input(input, "a rootfs tar from lk-rootfs");
   int in = owned.get();
-  if (::lseek(in, 0, SEEK_CUR) < 0 || !S_ISREG([&] { struct stat st; ::fstat(in, &st); return st.st_mode; }())) {
+  struct stat in_st {};
+  // A failed fstat must not pass for "not a regular file": that would silently spool a file.
+  if (::fstat(in, &in_st) != 0) lk::throw_errno("stat " + input);
+  if (::lseek(in, 0, SEEK_CUR) < 0 || !S_ISREG(in_st.st_mode)) {
     // A pipe: keep a copy to read twice (see initrd_build.h).
     lk::Fd spool = temp_file();
     lk::streams::FdSink s(spool.get(), "temporary file");

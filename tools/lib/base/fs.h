@@ -43,6 +43,9 @@ bool path_exists(const std::string& path);
 uint64_t round_up(uint64_t v, uint64_t to);
 
 std::string read_file(const std::string& path);
+// PATH's contents, or "" when it cannot be read: for optional files (/etc/hostname,
+// sysfs attributes) whose absence is an ordinary state, not an error.
+std::string read_or_empty(const std::string& path);
 std::string read_stream(int fd);
 // S without its trailing newlines, carriage returns and spaces (one-line files).
 std::string trim_end(std::string s);
