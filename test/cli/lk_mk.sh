@@ -1,5 +1,6 @@
 # scripts/lk.mk: a Makefile builds a spec, and a second make rebuilds nothing.
 . "$LK_TEST_DIR/lib.sh"
+plan 3
 export LK_CACHE=${LK_TEST_CACHE:-$REPO/build/test-cache}
 skip_if_sanitize "runs in the normal build only"
 cat >"$TMP/Makefile" <<MK

@@ -3,6 +3,7 @@
 # entries and credential helpers), and TLS with a private CA given by --cert-file.
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/registry/lib.sh"
+plan 38
 cd "$REPO"
 need docker-registry skopeo python3
 export DOCKER_CONFIG=$TMP/docker

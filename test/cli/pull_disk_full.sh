@@ -3,6 +3,7 @@
 # and so a later, smaller pull into the same cache still succeeds.
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/registry/lib.sh"
+plan 6
 cd "$REPO"
 need docker-registry skopeo python3
 SMALL=$TMP/small; mkdir -p "$SMALL"

@@ -4,6 +4,7 @@
 # resuming run, and two processes pulling into one cache at once, round after round.
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/registry/lib.sh"
+plan 29
 cd "$REPO"
 need docker-registry skopeo python3
 start_registry plain plain || die "docker-registry did not start"

@@ -5,6 +5,7 @@
 # to file:// are refused; absurd numeric flags are usage errors.
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/registry/lib.sh"
+plan 42
 cd "$REPO"
 need python3
 PORT=$(free_port)

@@ -4,6 +4,7 @@
 # archive and the member, with nothing written outside the cache and index.json as it
 # was; a docker save whose shared layers are symlinks still imports.
 . "$LK_TEST_DIR/lib.sh"
+plan 99
 cd "$REPO"
 need python3
 # mktar OUT SPEC...: a tar built with python's tarfile, SPEC being NAME=TEXT (a file),

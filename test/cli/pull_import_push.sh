@@ -2,6 +2,7 @@
 # lk-pull --push (cache -> registry: HEAD check, monolithic and chunked uploads, manifests).
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/registry/lib.sh"
+plan 26
 cd "$REPO"
 need docker-registry skopeo python3
 validate() { python3 "$LK_TEST_DIR/registry/validate_layout.py" "$1" && lk-pull -q --cache "$1" --verify; }

@@ -3,6 +3,7 @@
 # platforms, digests, offline mode, re-resolving tags, errors.
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/registry/lib.sh"
+plan 53
 cd "$REPO"
 need docker-registry skopeo python3
 start_registry plain plain || die "docker-registry did not start"

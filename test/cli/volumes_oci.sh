@@ -3,6 +3,7 @@
 # containers/volumes/NAME/lower that skopeo reads, named by its reference.
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/registry/lib.sh"
+plan 24
 cd "$REPO"
 need docker-registry skopeo python3
 start_registry plain plain || die "docker-registry did not start"
