@@ -80,10 +80,14 @@ $(UNIT_BIN): $(UNIT_OBJ) $(LIB_A)
 test: lint unit cli
 lint:
 	scripts/lint-includes
+# Each prints its wall time (the CLI runner also per script); LK_TEST_JOBS bounds the CLI
+# scripts run at once (default: nproc).
 unit: $(UNIT_BIN)
-	$(UNIT_BIN)
+	@t0=$$(date +%s.%N); $(UNIT_BIN); rc=$$?; \
+	  awk -v a=$$t0 -v b=$$(date +%s.%N) 'BEGIN { printf "unit: wall %.1fs\n", b - a }'; exit $$rc
 cli: $(TOOL_BIN)
-	LK_BIN=$(abspath $(BIN)) test/run-cli-tests
+	@t0=$$(date +%s.%N); LK_BIN=$(abspath $(BIN)) test/run-cli-tests; rc=$$?; \
+	  awk -v a=$$t0 -v b=$$(date +%s.%N) 'BEGIN { printf "cli: wall %.1fs\n", b - a }'; exit $$rc
 
 # The README's first command: install what is missing, build, boot the nginx demo.
 demo:

@@ -3,6 +3,7 @@
 # renewal before expiry and after a 401, and where the project comes from.
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/gcp/helpers.sh"
+plan 29
 IMG="$TMP/lkimg.img.tar.gz"
 make_image "$IMG" 2
 n=0

@@ -2,6 +2,7 @@
 # up-front checks, and failure injection (503s, operation errors).
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/gcp/helpers.sh"
+plan 59
 IMG="$TMP/lkimg.img.tar.gz"
 make_image "$IMG" 8
 SIZE=$(stat -c %s "$IMG")

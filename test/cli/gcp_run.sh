@@ -2,6 +2,7 @@
 # up-front checks, and pushing a local tarball first.
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/gcp/helpers.sh"
+plan 40
 IMG="$TMP/lkimg.img.tar.gz"
 make_image "$IMG" 4
 run() { bounded 60 lk-run gcp --keys "$KEY" --project "$PROJECT" --zone "$ZONE" "$@"; }

@@ -2,6 +2,7 @@
 # each format must have, byte-reproducibility, stdout and -o giving the same bytes, the
 # GCE tarball's member, header, sparseness and size rule, and bad input.
 . "$LK_TEST_DIR/lib.sh"
+plan 64
 cd "$TMP"
 export MTOOLS_SKIP_CHECK=1 TMPDIR="$TMP/work"
 mkdir "$TMPDIR"

@@ -5,27 +5,28 @@
 # onshutdown bundles. Checks the console for each stage, lk-service (list, restart) run from a
 # privileged test service, and that the guest powers itself off (busybox poweroff -> SIGUSR2).
 source "$LK_TEST_DIR/lib.sh"
+plan 30
 T=init_boot
 
-if [ "${LK_SANITIZE:-}" = 1 ]; then skip $T "sanitizer build (lk-init is static; boot tests run in the release build)"; exit 0; fi
+skip_if_sanitize "sanitizer build (lk-init is static; boot tests run in the release build)"
 if ! command -v qemu-system-x86_64 >/dev/null || ! qemu-system-x86_64 --version >/dev/null 2>&1; then
-  skip $T "qemu-system-x86_64 cannot run (scripts/install-deps installs it)"; exit 0
+  die "qemu-system-x86_64 cannot run (scripts/install-deps installs it)"
 fi
 export PATH="$PATH:/usr/sbin:/sbin"
 for tool in depmod cpio python3 dpkg-deb apt-get strip; do
-  command -v $tool >/dev/null || { fail $T "$tool missing (scripts/install-deps installs it)"; exit 0; }
+  command -v $tool >/dev/null || die "$tool missing (scripts/install-deps installs it)"
 done
 
 debs_out=$TMP/debs.env
 if ! "$REPO/scripts/fetch-debs" >"$debs_out" 2>"$TMP/fetch.err"; then
-  fail ${T}_fetch "scripts/fetch-debs failed: $(tail -3 "$TMP/fetch.err")"; exit 0
+  die "scripts/fetch-debs failed: $(tail -3 "$TMP/fetch.err")"
 fi
 ok ${T}_fetch
 eval "$(grep -E '^(KERNEL_TREE|BUSYBOX|RUNC_ROOT|LIBC_ROOT|SECCOMP_ROOT)=' "$debs_out")"
 
 K=$TMP/kernel
 if ! "$REPO/scripts/kernel-modules" "$KERNEL_TREE" "$K" >"$TMP/kmod.out" 2>"$TMP/kmod.err"; then
-  fail ${T}_modules "scripts/kernel-modules failed: $(tail -3 "$TMP/kmod.err")"; exit 0
+  die "scripts/kernel-modules failed: $(tail -3 "$TMP/kmod.err")"
 fi
 check ${T}_modules_virtio_net grep -q 'virtio_net.ko$' "$K/modules.list"
 check ${T}_modules_dep_regenerated grep -q '^kernel/drivers/net/virtio_net.ko:.*virtio_ring.ko' "$K"/lib/modules/*/modules.dep
@@ -34,7 +35,7 @@ check ${T}_vmlinux_elf test "$(head -c 4 "$K/vmlinux" | od -An -c | tr -d ' ')" 
 initrd=$TMP/initrd.img
 if ! LK_INIT="$LK_BIN/lk-init" KMOD_OUT=$K BUSYBOX=$BUSYBOX RUNC_ROOT=$RUNC_ROOT LIBC_ROOT=$LIBC_ROOT \
      SECCOMP_ROOT=$SECCOMP_ROOT "$REPO/test/boot/mkinitrd.sh" "$initrd" 2>"$TMP/mkinitrd.err"; then
-  fail ${T}_initrd "mkinitrd.sh failed: $(tail -3 "$TMP/mkinitrd.err")"; exit 0
+  die "mkinitrd.sh failed: $(tail -3 "$TMP/mkinitrd.err")"
 fi
 ok ${T}_initrd
 echo "# initrd: $(stat -c %s "$initrd") bytes gzip $(grep -o "([0-9]* unpacked)" "$TMP/mkinitrd.err")"

@@ -2,6 +2,7 @@
 # lk-init outside a VM: help, version, refusing to act as init when not PID 1, and the
 # lk-service argument checks (argv[0] and `lk-init service`). The boot itself is init_boot.
 source "$LK_TEST_DIR/lib.sh"
+plan 12
 T=init_cli
 bin=$LK_BIN/lk-init
 

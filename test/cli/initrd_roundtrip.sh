@@ -1,6 +1,7 @@
 # lk-initrd: the bundle, -o PREFIX, and the initrd unpacked by cpio and bsdcpio
 # compared with the rootfs tar (names, modes, owners, link targets, hard links, contents).
 . "$LK_TEST_DIR/lib.sh"
+plan 30
 cd "$REPO"
 export LK_BIN
 C=$TMP/cache

@@ -1,6 +1,7 @@
 # make lint: the include rules of tools/lib/README.md hold on the tree, and a copy of the
 # tree with a forbidden include, a bare include or a wrong namespace fails, naming it.
 . "$LK_TEST_DIR/lib.sh"
+plan 6
 lint=$REPO/scripts/lint-includes
 check tree-passes "$lint" >/dev/null
 mkdir -p "$TMP/t/scripts" && cp -r "$REPO/tools" "$TMP/t/" && mkdir -p "$TMP/t/test" && cp -r "$REPO/test/unit" "$REPO/test/fuzz" "$TMP/t/test/"

@@ -1,13 +1,14 @@
 # scripts/lk.mk: a Makefile builds a spec, and a second make rebuilds nothing.
 . "$LK_TEST_DIR/lib.sh"
+plan 3
 export LK_CACHE=${LK_TEST_CACHE:-$REPO/build/test-cache}
-if [ "${LK_SANITIZE:-}" = 1 ]; then skip lk_mk "runs in the normal build only"; exit 0; fi
+skip_if_sanitize "runs in the normal build only"
 cat >"$TMP/Makefile" <<MK
 LK_SPECS := $REPO/examples/minimal.yml
 LK_OUT := $TMP/out
 include $REPO/scripts/lk.mk
 MK
-if ! make -s -C "$TMP" "$TMP/out/minimal-kernel" >"$TMP/log" 2>&1; then fail first-build "$(tail -5 "$TMP/log")"; exit 0; fi
+if ! make -s -C "$TMP" "$TMP/out/minimal-kernel" >"$TMP/log" 2>&1; then die "$(tail -5 "$TMP/log")"; fi
 check first-build test -s "$TMP/out/minimal-initrd.img"
 before=$(stat -c %Y.%s "$TMP/out/minimal-initrd.img")
 sleep 1

@@ -3,6 +3,7 @@
 # stage inputs; lk build committing nothing unless every stage succeeded, and taking its
 # stages down with it when killed; --help and --version to a full stdout.
 . "$LK_TEST_DIR/lib.sh"
+plan 103
 cd "$REPO"
 export LK_BIN
 SPEC=test/parse/good/moby2017.yml

@@ -2,7 +2,9 @@
 # with nothing on stdout.
 . "$LK_TEST_DIR/lib.sh"
 cd "$REPO"
-for spec in test/parse/bad/*.yml; do
+specs=(test/parse/bad/*.yml)
+plan $((${#specs[@]} + 14))  # one per bad spec, then the hang and raw-byte checks
+for spec in "${specs[@]}"; do
   name=$(basename "$spec" .yml)
   timeout 60 lk-parse "$spec" >"$TMP/out" 2>"$TMP/err"  # a hang fails, not stalls
   rc=$?

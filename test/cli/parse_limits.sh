@@ -1,6 +1,7 @@
 # lk-parse's bounds are on work (alias copies, nesting), never on wall-clock time:
 # hostile YAML is refused at once with a position, and big valid specs always parse.
 . "$LK_TEST_DIR/lib.sh"
+plan 37
 cd "$REPO"
 
 # refused NAME FILE MESSAGE: exit 2 within 5 s (not a crash, not a watchdog), MESSAGE

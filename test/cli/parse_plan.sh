@@ -1,5 +1,6 @@
 # lk-parse on good specs: merging, templates, the 2017 form, output handling, determinism.
 . "$LK_TEST_DIR/lib.sh"
+plan 27
 cd "$REPO"
 G=test/parse/good
 jq_py() { python3 -c "import json,sys; p=json.load(open(sys.argv[1])); print($2)" "$1"; }

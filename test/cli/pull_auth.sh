@@ -3,15 +3,16 @@
 # entries and credential helpers), and TLS with a private CA given by --cert-file.
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/registry/lib.sh"
+plan 38
 cd "$REPO"
-if ! reg_have_tools; then skip pull-auth "docker-registry/skopeo not installed (scripts/install-deps)"; exit 0; fi
+need docker-registry skopeo python3
 export DOCKER_CONFIG=$TMP/docker
 mkdir -p "$DOCKER_CONFIG"
 read -r top _ < <(mkimage "$TMP/img" one --layers 3 --size 20000 --seed auth)
 b64() { printf %s "$1" | base64 -w0; }
 
 # --- htpasswd (Basic) ---
-start_registry basic htpasswd || { fail registry-start "docker-registry (htpasswd) did not start"; exit 0; }
+start_registry basic htpasswd || die "docker-registry (htpasswd) did not start"
 push_layout "$TMP/img" one "$REG/lk/one:v1" --dest-creds alice:s3cret
 lk-pull --cache "$TMP/c1" "$REG/lk/one:v1" >/dev/null 2>"$TMP/err"; rc=$?
 check basic-no-creds-fails bash -c "test $rc -eq 1 && grep -q 'access denied' '$TMP/err'"
@@ -50,7 +51,7 @@ check bad-docker-config-exit-2 test $? -eq 2
 rm -f "$DOCKER_CONFIG/config.json"
 
 # --- TLS with a private CA (127.0.0.1 speaks TLS here: lk-pull notices) ---
-start_registry tls tls || { fail registry-start "docker-registry (tls) did not start"; exit 0; }
+start_registry tls tls || die "docker-registry (tls) did not start"
 push_layout "$TMP/img" one "$REG/lk/one:v1"
 lk-pull --cache "$TMP/c2" "$REG/lk/one:v1" >/dev/null 2>"$TMP/err"; rc=$?
 check tls-unknown-ca-fails bash -c "test $rc -eq 1 && grep -qi 'certificate' '$TMP/err'"
@@ -62,7 +63,7 @@ lk-pull --cache "$TMP/c2b" --insecure-registry "$REG" "$REG/lk/one:v1" >/dev/nul
 check insecure-forces-http test $? -eq 1
 
 # --- Bearer tokens from a token service ---
-start_registry tok token || { fail registry-start "docker-registry (token) did not start"; exit 0; }
+start_registry tok token || die "docker-registry (token) did not start"
 ISSUER_LOG=$TMP/reg-tok/issuer.log
 push_layout "$TMP/img" one "$REG/lk/one:v1" --dest-creds bob:hunter2
 push_layout "$TMP/img" one "$REG/public/one:v1" --dest-creds bob:hunter2
@@ -117,7 +118,7 @@ rm -f "$REG_ISSUER_SETTINGS"
 # which lk-pull keeps a 6 s margin. A proxy holds the first authenticated manifest
 # request 5 s, so every later request finds its token within the margin: lk-pull must
 # fetch a new one first (with the rotated refresh token) rather than meet a 401.
-start_proxy "$REG" || { fail proxy-start "fault proxy did not start"; exit 0; }
+start_proxy "$REG" || die "fault proxy did not start"
 echo '[{"match":"/manifests/","kind":"delay","seconds":5,"skip":1,"count":1}]' >"$PROXY_RULES"
 echo '{"ttl":60,"age":51}' >"$REG_ISSUER_SETTINGS"
 echo "{\"auths\":{\"$PROXY\":{\"identitytoken\":\"$REG_REFRESH_TOKEN\"}}}" >"$DOCKER_CONFIG/config.json"

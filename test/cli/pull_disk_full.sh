@@ -3,12 +3,13 @@
 # and so a later, smaller pull into the same cache still succeeds.
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/registry/lib.sh"
+plan 6
 cd "$REPO"
-if ! reg_have_tools; then skip pull-disk-full "docker-registry/skopeo not installed (scripts/install-deps)"; exit 0; fi
+need docker-registry skopeo python3
 SMALL=$TMP/small; mkdir -p "$SMALL"
-if ! mount -t tmpfs -o size=1m lk-test-small "$SMALL" 2>/dev/null; then skip pull-disk-full "cannot mount a tmpfs (needs root)"; exit 0; fi
+if ! mount -t tmpfs -o size=1m lk-test-small "$SMALL" 2>/dev/null; then die "cannot mount a tmpfs (needs root)"; fi
 trap 'umount "$SMALL"; reg_cleanup' EXIT
-start_registry plain plain || { fail registry-start "docker-registry did not start"; exit 0; }
+start_registry plain plain || die "docker-registry did not start"
 mkimage "$TMP/img" big --layers 1 --size 2000000 --seed full >/dev/null
 mkimage "$TMP/img" small --layers 1 --size 50000 --seed fits >/dev/null
 push_layout "$TMP/img" big "$REG/lk/big:v1"

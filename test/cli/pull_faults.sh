@@ -4,11 +4,12 @@
 # resuming run, and two processes pulling into one cache at once, round after round.
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/registry/lib.sh"
+plan 29
 cd "$REPO"
-if ! reg_have_tools; then skip pull-faults "docker-registry/skopeo not installed (scripts/install-deps)"; exit 0; fi
-start_registry plain plain || { fail registry-start "docker-registry did not start"; exit 0; }
+need docker-registry skopeo python3
+start_registry plain plain || die "docker-registry did not start"
 UP=$REG
-start_proxy "$UP" || { fail proxy-start "fault proxy did not start"; exit 0; }
+start_proxy "$UP" || die "fault proxy did not start"
 validate() { python3 "$LK_TEST_DIR/registry/validate_layout.py" "$1" && lk-pull -q --cache "$1" --verify; }
 rules() { echo "$1" >"$PROXY_RULES"; : >"$PROXY_LOG"; }
 mkimage "$TMP/img" big --layers 4 --size 400000 --seed faults >/dev/null
@@ -59,7 +60,7 @@ http_proxy=http://$PROXY no_proxy=127.0.0.1 lk-pull -q --cache "$TMP/c-env2" "$U
 check no-proxy-env test ! -s "$PROXY_LOG"
 
 # Redirects to another host (blob storage): followed, without the Authorization header.
-start_registry auth htpasswd || { fail registry-start "docker-registry (htpasswd) did not start"; exit 0; }
+start_registry auth htpasswd || die "docker-registry (htpasswd) did not start"
 AUTHREG=$REG
 push_layout "$TMP/img" i1 "$AUTHREG/lk/i1:v1" --dest-creds alice:s3cret
 start_proxy "$AUTHREG" alice:s3cret

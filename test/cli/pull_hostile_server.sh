@@ -5,12 +5,13 @@
 # to file:// are refused; absurd numeric flags are usage errors.
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/registry/lib.sh"
+plan 42
 cd "$REPO"
-if ! command -v python3 >/dev/null; then skip pull-hostile-server "python3 not installed"; exit 0; fi
+need python3
 PORT=$(free_port)
 python3 "$LK_TEST_DIR/registry/hostile_server.py" "$PORT" 2>"$TMP/server.err" &
 REG_PIDS+=($!)
-wait_port "$PORT" || { fail server-start "hostile_server.py did not start"; exit 0; }
+wait_port "$PORT" || die "hostile_server.py did not start"
 H=127.0.0.1:$PORT
 # run NAME ARGS...: lk-pull, bounded by 60 s whatever the code does; sets rc, secs, kb
 # (peak RSS) and leaves stderr in $TMP/NAME.err.

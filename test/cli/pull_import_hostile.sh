@@ -4,8 +4,9 @@
 # archive and the member, with nothing written outside the cache and index.json as it
 # was; a docker save whose shared layers are symlinks still imports.
 . "$LK_TEST_DIR/lib.sh"
+plan 99
 cd "$REPO"
-if ! command -v python3 >/dev/null; then skip pull-import-hostile "python3 not installed"; exit 0; fi
+need python3
 # mktar OUT SPEC...: a tar built with python's tarfile, SPEC being NAME=TEXT (a file),
 # NAME@TARGET (a symlink), NAME%TARGET (a hard link) or NAME/ (a directory).
 mktar() {

@@ -2,8 +2,9 @@
 # lk-pull --push (cache -> registry: HEAD check, monolithic and chunked uploads, manifests).
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/registry/lib.sh"
+plan 26
 cd "$REPO"
-if ! reg_have_tools; then skip pull-import-push "docker-registry/skopeo not installed (scripts/install-deps)"; exit 0; fi
+need docker-registry skopeo python3
 validate() { python3 "$LK_TEST_DIR/registry/validate_layout.py" "$1" && lk-pull -q --cache "$1" --verify; }
 read -r one_top _ < <(mkimage "$TMP/img" one --layers 3 --size 20000 --seed imp)
 read -r multi_top multi_amd multi_arm < <(mkimage "$TMP/img" multi --layers 2 --platforms linux/amd64,linux/arm64 --seed impm)
@@ -47,7 +48,7 @@ lk-pull --cache "$TMP/c3" --import "$TMP/junk.tar" >/dev/null 2>&1; check import
 lk-pull --cache "$TMP/c3" --import "$TMP/absent.tar" >/dev/null 2>&1; check import-missing-exit-2 test $? -eq 2
 
 # Push: from the cache to a registry with Basic auth; skopeo and a fresh lk-pull read it back.
-start_registry push htpasswd || { fail registry-start "docker-registry did not start"; exit 0; }
+start_registry push htpasswd || die "docker-registry did not start"
 export DOCKER_CONFIG=$TMP/docker; mkdir -p "$DOCKER_CONFIG"
 echo "{\"auths\":{\"$REG\":{\"auth\":\"$(printf alice:s3cret | base64 -w0)\"}}}" >"$DOCKER_CONFIG/config.json"
 check push-single test "$(lk-pull --cache "$TMP/c1" --push lk/imported:v1 --to "$REG/lk/pushed:v1" 2>"$TMP/err")" = "$REG/lk/pushed:v1 $one_top"

@@ -3,9 +3,10 @@
 # platforms, digests, offline mode, re-resolving tags, errors.
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/registry/lib.sh"
+plan 53
 cd "$REPO"
-if ! reg_have_tools; then skip pull-registry "docker-registry/skopeo not installed (scripts/install-deps)"; exit 0; fi
-start_registry plain plain || { fail registry-start "docker-registry did not start"; exit 0; }
+need docker-registry skopeo python3
+start_registry plain plain || die "docker-registry did not start"
 C=$TMP/cache
 validate() { python3 "$LK_TEST_DIR/registry/validate_layout.py" "$1" && lk-pull -q --cache "$1" --verify; }
 

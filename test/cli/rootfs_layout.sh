@@ -1,6 +1,7 @@
 # lk-rootfs on generated images: LinuxKit's layout, config.json/runtime.json, edits,
 # the files section, whiteouts and hard links.
 . "$LK_TEST_DIR/lib.sh"
+plan 92
 cd "$REPO"
 export LK_BIN
 GEN="python3 test/rootfs/gen.py"

@@ -1,6 +1,7 @@
 # Reproducibility: the same lock gives byte-identical rootfs tars and initrds, whatever
 # the time zone, locale, umask and working directory; SOURCE_DATE_EPOCH stamps what lk makes.
 . "$LK_TEST_DIR/lib.sh"
+plan 13
 cd "$REPO"
 export LK_BIN
 C=$TMP/cache

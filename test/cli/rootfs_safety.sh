@@ -1,5 +1,6 @@
 # Malicious or damaged layers: each is a clear error naming the image and layer, exit 1.
 . "$LK_TEST_DIR/lib.sh"
+plan 114
 cd "$REPO"
 export LK_BIN
 C=$TMP/cache

@@ -3,9 +3,10 @@
 # containers/volumes/NAME/lower that skopeo reads, named by its reference.
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/registry/lib.sh"
+plan 24
 cd "$REPO"
-if ! reg_have_tools; then skip volumes-oci "docker-registry/skopeo not installed (scripts/install-deps)"; exit 0; fi
-start_registry plain plain || { fail registry-start "docker-registry did not start"; exit 0; }
+need docker-registry skopeo python3
+start_registry plain plain || die "docker-registry did not start"
 C=$TMP/cache
 
 read -r top amd arm _ < <(mkimage "$TMP/img" multi --layers 2 --platforms linux/amd64,linux/arm64 --seed vol)
