@@ -30,6 +30,12 @@ skip_if_sanitize() {
   if [ "${LK_SANITIZE:-}" = 1 ]; then echo "SKIP $T_NAME: ${1:-runs in the normal build only}"; exit 0; fi
 }
 
+# skip_outside_repo PATH: the script reads PATH from outside the repository (../shared),
+# which neither a clone nor scripts/install-deps provides; absent, the whole script skips.
+skip_outside_repo() {
+  [ -e "$1" ] || { echo "SKIP $T_NAME: outside the repository: $1 is absent"; exit 0; }
+}
+
 # check NAME CONDITION-COMMAND...: ok when the command succeeds.
 check() {
   local name=$1; shift

@@ -1,6 +1,6 @@
 # lk COMMAND runs lk-COMMAND with the same arguments and exit status.
 . "$LK_TEST_DIR/lib.sh"
-plan 6
+plan 8
 cd "$REPO"
 check lk-parse-same-output cmp -s <(lk parse test/parse/good/moby2017.yml) <(lk-parse test/parse/good/moby2017.yml)
 lk parse test/parse/bad/03-bad-capability.yml >/dev/null 2>&1; check lk-passes-exit-status test $? -eq 2

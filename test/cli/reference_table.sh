@@ -8,6 +8,8 @@
 cd "$REPO"
 
 BAD='x@sha256:12'
+# Two checks for an accepted row, three for a rejected one, and the row count.
+plan $(awk '$1 != "" && $1 !~ /^#/ { n += ($2 == "accept") ? 2 : 3 } END { print n + 1 }' test/parse/references.txt)
 n=0
 while read -r ref verdict _; do
   case "$ref" in '' | '#'*) continue ;; esac
