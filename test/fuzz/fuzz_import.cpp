@@ -14,9 +14,9 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/sha256.h"
 #include "oci/layout.h"
 #include "pull/archive_import.h"
-#include "base/sha256.h"
 
 namespace {
 
@@ -32,8 +32,8 @@ void check_sandbox(const fs::path& root, const fs::path& cache) {
     if (rel.starts_with("ingest/")) std::abort();
     if (rel.starts_with("blobs/sha256/")) {
       if (!e.is_regular_file() || lk::sha256_file(e.path().string()) != e.path().filename().string()) std::abort();
-    } else if (rel != "blobs" && rel != "blobs/sha256" && rel != "ingest" && rel != "oci-layout" && rel != "index.json" &&
-               rel != "index.json.lock") {
+    } else if (rel != "blobs" && rel != "blobs/sha256" && rel != "ingest" && rel != "oci-layout" &&
+               rel != "index.json" && rel != "index.json.lock") {
       std::abort();
     }
   }
@@ -55,8 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     lk::Log log("fuzz_import", lk::Log::kQuiet);
     (void)lk::pull::import_archive(layout, (root / "in.tar").string(), log);
   } catch (const lk::InputError&) {
-  } catch (const lk::RuntimeError&) {
-  }
+  } catch (const lk::RuntimeError&) {}
   check_sandbox(root, cache);
   fs::remove_all(root);
   return 0;

@@ -12,11 +12,11 @@
 #include <string>
 #include <unordered_map>
 
-#include "streams/compress.h"
 #include "base/error.h"
 #include "base/fs.h"
-#include "rootfs/flatten.h"
 #include "rootfs/edits.h"
+#include "rootfs/flatten.h"
+#include "streams/compress.h"
 
 namespace {
 
@@ -35,7 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   NullSink sink;
   lk::streams::TarWriter out(sink);
   try {
-    lk::rootfs::Flattener f({{path, "fuzz layer", 0}}, "containers/x/lower/", lk::rootfs::image_edits(lk::rootfs::ImageRole::kContainer, 0), 0);
+    lk::rootfs::Flattener f({{path, "fuzz layer", 0}}, "containers/x/lower/",
+                            lk::rootfs::image_edits(lk::rootfs::ImageRole::kContainer, 0), 0);
     std::unordered_map<std::string, lk::streams::TarEntry::Type> seen;
     f.run(out, [&](const std::string& written, lk::streams::TarEntry::Type type) {
       if (written.rfind("containers/", 0) != 0) std::abort();
@@ -46,7 +47,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
     });
   } catch (const lk::InputError&) {
-  } catch (const lk::RuntimeError&) {
-  }
+  } catch (const lk::RuntimeError&) {}
   return 0;
 }

@@ -53,7 +53,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     parse(data[0], std::string(reinterpret_cast<const char*>(data + 1), size - 1));
   } catch (const lk::InputError&) {
-  } catch (const lk::RuntimeError&) {
-  }
+  } catch (const lk::RuntimeError&) {}
   return 0;
 }

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "base/error.h"
-#include "spec/plan_builder.h"
 #include "spec/container_id.h"
+#include "spec/plan_builder.h"
 
 namespace {
 void require(bool ok) {
@@ -37,10 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     bool same = false;
     try {
       same = lk::spec::document_text(lk::spec::parse_document(text, lk::spec::Stage::kPlan, "plan")) == text;
-    } catch (const lk::InputError&) {
-    }
+    } catch (const lk::InputError&) {}
     require(same);
-  } catch (const lk::InputError&) {
-  }
+  } catch (const lk::InputError&) {}
   return 0;
 }

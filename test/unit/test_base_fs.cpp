@@ -2,9 +2,9 @@
 
 #include <fcntl.h>
 
+#include <unistd.h>
 #include <cstdlib>
 #include <string>
-#include <unistd.h>
 
 #include "base/fs.h"
 

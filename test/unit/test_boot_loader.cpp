@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
-#include "boot/loader.h"
 #include "base/error.h"
 #include "base/units.h"
+#include "boot/loader.h"
 
 TEST_CASE("syslinux config boots kernel and initrd with the cmdline as it is") {
   std::string c = lk::boot::syslinux_config("/kernel", "/initrd.img", "console=ttyS0 x=\"a b\"");

@@ -4,9 +4,9 @@
 
 #include <random>
 
+#include "base/error.h"
 #include "streams/compress.h"
 #include "streams/cpio_writer.h"
-#include "base/error.h"
 
 namespace {
 

@@ -2,14 +2,15 @@
 
 #include "base/error.h"
 #include "base/path_norm.h"
-#include "streams/tar_writer.h"
 #include "streams/compress.h"
+#include "streams/tar_writer.h"
 
 TEST_CASE("member paths are cleaned; .. and absolute paths are errors naming the layer") {
   CHECK(lk::clean_member_path("./a//b/./c/", "L") == "a/b/c");
   CHECK(lk::clean_member_path("./", "L").empty());
   CHECK(lk::clean_member_path("a..b/..c", "L") == "a..b/..c");
-  CHECK_THROWS_WITH_AS(lk::clean_member_path("a/../../x", "image i layer 1"), doctest::Contains("image i layer 1"), lk::RuntimeError);
+  CHECK_THROWS_WITH_AS(lk::clean_member_path("a/../../x", "image i layer 1"), doctest::Contains("image i layer 1"),
+                       lk::RuntimeError);
   CHECK_THROWS_AS(lk::clean_member_path("/etc/passwd", "L"), lk::RuntimeError);
   CHECK_THROWS_AS(lk::clean_member_path("..", "L"), lk::RuntimeError);
 }
@@ -70,8 +71,8 @@ struct MemLayer {
   std::string path() const { return "/proc/self/fd/" + std::to_string(fd.get()); }
 };
 
-void add(lk::streams::TarWriter& w, lk::streams::TarEntry::Type type, const std::string& path, const std::string& data = "",
-         uint32_t mode = 0644, const std::string& link = "") {
+void add(lk::streams::TarWriter& w, lk::streams::TarEntry::Type type, const std::string& path,
+         const std::string& data = "", uint32_t mode = 0644, const std::string& link = "") {
   lk::streams::TarEntry e;
   e.type = type;
   e.path = path;
@@ -88,8 +89,8 @@ struct Written {
 
 // Flattens the layers; the result by path, and the names in stream order.
 // GROUPS, when given, is each layer's image (whiteouts stay within one).
-std::map<std::string, Written> flatten(const std::vector<std::string>& layer_tars, std::vector<std::string>* order = nullptr,
-                                       const std::vector<int>& groups = {}) {
+std::map<std::string, Written> flatten(const std::vector<std::string>& layer_tars,
+                                       std::vector<std::string>* order = nullptr, const std::vector<int>& groups = {}) {
   std::vector<MemLayer> mem(layer_tars.size());
   std::vector<lk::rootfs::FlattenLayer> layers;
   for (size_t i = 0; i < mem.size(); ++i) {
@@ -207,13 +208,15 @@ TEST_CASE("flattener: a layer ends at its first end-of-archive marker, as Go's t
 TEST_CASE("flattener: read_member finds the winner a flattened image would show") {
   using T = lk::streams::TarEntry;
   std::vector<MemLayer> mem(2);
-  lk::write_all(mem[0].fd.get(), tar_of([](lk::streams::TarWriter& w) { add(w, T::kFile, "kernel", "lower"); }), "memfd");
+  lk::write_all(mem[0].fd.get(), tar_of([](lk::streams::TarWriter& w) { add(w, T::kFile, "kernel", "lower"); }),
+                "memfd");
   lk::write_all(mem[1].fd.get(), tar_of([](lk::streams::TarWriter& w) {
-    add(w, T::kFile, "kernel", "upper, first");
-    add(w, T::kFile, "kernel", "upper, last");
-    add(w, T::kSymlink, "boot", "", 0777, "/");
-    add(w, T::kFile, "boot/vmlinuz", "below a link");
-  }), "memfd");
+                  add(w, T::kFile, "kernel", "upper, first");
+                  add(w, T::kFile, "kernel", "upper, last");
+                  add(w, T::kSymlink, "boot", "", 0777, "/");
+                  add(w, T::kFile, "boot/vmlinuz", "below a link");
+                }),
+                "memfd");
   lk::rootfs::Flattener f({{mem[0].path(), "layer 0", 0, {}}, {mem[1].path(), "layer 1", 0, {}}}, "", nullptr, 0);
   f.index();
   std::string data;
@@ -250,21 +253,20 @@ TEST_CASE("flattener: .wh.NAME hides a lower layer's file, and a directory with 
   CHECK(got.size() == 2);
   CHECK(got.count("kept"));
   CHECK(got.count("e"));
-  for (const auto& [path, w] : got) CHECK_MESSAGE(path.find(".wh.") == std::string::npos, "a whiteout written: " << path);
+  for (const auto& [path, w] : got)
+    CHECK_MESSAGE(path.find(".wh.") == std::string::npos, "a whiteout written: " << path);
 }
 
 TEST_CASE("flattener: a whiteout hides only lower layers, of its own image") {
   using T = lk::streams::TarEntry;
   // Within its layer a whiteout hides nothing, before or after the name.
-  auto same = flatten({tar_of([](lk::streams::TarWriter& w) {
-                         add(w, T::kFile, "a", "lower");
-                       }),
-                       tar_of([](lk::streams::TarWriter& w) {
-                         add(w, T::kFile, ".wh.a");
-                         add(w, T::kFile, "a", "recreated");
-                         add(w, T::kFile, "b", "own");
-                         add(w, T::kFile, ".wh.b");
-                       })});
+  auto same = flatten(
+      {tar_of([](lk::streams::TarWriter& w) { add(w, T::kFile, "a", "lower"); }), tar_of([](lk::streams::TarWriter& w) {
+         add(w, T::kFile, ".wh.a");
+         add(w, T::kFile, "a", "recreated");
+         add(w, T::kFile, "b", "own");
+         add(w, T::kFile, ".wh.b");
+       })});
   CHECK(same["a"].data == "recreated");
   CHECK(same["b"].data == "own");
   // Another image's whiteout does not reach into this one.
@@ -350,17 +352,20 @@ TEST_CASE("flattener: hard links across layers and to a whited-out file") {
 TEST_CASE("flattener: no member reaches outside the root, through a link or by ..") {
   using T = lk::streams::TarEntry;
   // A lower layer's symlink out of the root, and a later layer's member through it.
-  CHECK_THROWS_WITH_AS(flatten({tar_of([](lk::streams::TarWriter& w) { add(w, T::kSymlink, "etc", "", 0777, "/host/etc"); }),
-                                tar_of([](lk::streams::TarWriter& w) { add(w, T::kFile, "etc/passwd", "root::0:0"); })}),
-                       doctest::Contains("entry \"etc/passwd\" lies below \"etc\", which is a symlink"), lk::RuntimeError);
-  CHECK_THROWS_WITH_AS(flatten({tar_of([](lk::streams::TarWriter& w) { add(w, T::kSymlink, "up", "", 0777, "../../.."); }),
-                                tar_of([](lk::streams::TarWriter& w) {
-                                  add(w, T::kDir, "up/tmp");
-                                  add(w, T::kFile, "up/tmp/x", "x");
-                                })}),
-                       doctest::Contains("lies below \"up\", which is a symlink"), lk::RuntimeError);
+  CHECK_THROWS_WITH_AS(
+      flatten({tar_of([](lk::streams::TarWriter& w) { add(w, T::kSymlink, "etc", "", 0777, "/host/etc"); }),
+               tar_of([](lk::streams::TarWriter& w) { add(w, T::kFile, "etc/passwd", "root::0:0"); })}),
+      doctest::Contains("entry \"etc/passwd\" lies below \"etc\", which is a symlink"), lk::RuntimeError);
+  CHECK_THROWS_WITH_AS(
+      flatten({tar_of([](lk::streams::TarWriter& w) { add(w, T::kSymlink, "up", "", 0777, "../../.."); }),
+               tar_of([](lk::streams::TarWriter& w) {
+                 add(w, T::kDir, "up/tmp");
+                 add(w, T::kFile, "up/tmp/x", "x");
+               })}),
+      doctest::Contains("lies below \"up\", which is a symlink"), lk::RuntimeError);
   // The symlink itself is kept as it is: only going through it is refused.
-  auto got = flatten({tar_of([](lk::streams::TarWriter& w) { add(w, T::kSymlink, "out", "", 0777, "../../etc/shadow"); })});
+  auto got =
+      flatten({tar_of([](lk::streams::TarWriter& w) { add(w, T::kSymlink, "out", "", 0777, "../../etc/shadow"); })});
   CHECK(got["out"].type == T::kSymlink);
   CHECK(got["out"].link == "../../etc/shadow");
   for (const char* name : {"../escape", "a/../../escape", "/abs"}) {
@@ -368,6 +373,7 @@ TEST_CASE("flattener: no member reaches outside the root, through a link or by .
     CHECK_THROWS_WITH_AS(flatten({tar_of([&](lk::streams::TarWriter& w) { add(w, T::kFile, name, "x"); })}),
                          doctest::Contains("layer 0"), lk::RuntimeError);
   }
-  CHECK_THROWS_WITH_AS(flatten({tar_of([](lk::streams::TarWriter& w) { add(w, T::kHardlink, "l", "", 0644, "../../etc/passwd"); })}),
-                       doctest::Contains("layer 0: hard link \"l\""), lk::RuntimeError);
+  CHECK_THROWS_WITH_AS(
+      flatten({tar_of([](lk::streams::TarWriter& w) { add(w, T::kHardlink, "l", "", 0644, "../../etc/passwd"); })}),
+      doctest::Contains("layer 0: hard link \"l\""), lk::RuntimeError);
 }

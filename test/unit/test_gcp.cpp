@@ -15,8 +15,10 @@ using std::chrono::milliseconds;
 
 TEST_CASE("gcp: image body carries rawDisk and only the asked-for options") {
   lk::gcp::ImageSpec spec{"lk", "https://storage.googleapis.com/b/lk.img.tar.gz", "", false, false};
-  CHECK(lk::gcp::image_body(spec) ==
-        json::parse(R"({"name":"lk","rawDisk":{"source":"https://storage.googleapis.com/b/lk.img.tar.gz","containerType":"TAR"}})"));
+  CHECK(
+      lk::gcp::image_body(spec) ==
+      json::parse(
+          R"({"name":"lk","rawDisk":{"source":"https://storage.googleapis.com/b/lk.img.tar.gz","containerType":"TAR"}})"));
   spec.family = "fam";
   spec.uefi = true;
   spec.nested_virt = true;
@@ -62,7 +64,8 @@ TEST_CASE("gcp: operation errors are GCE's words, one per line") {
 TEST_CASE("gcp: error_message reads the JSON API, OAuth and plain bodies") {
   lk::http::Response r;
   r.status = 404;
-  r.body = R"({"error":{"code":404,"message":"The resource 'projects/x' was not found","errors":[{"reason":"notFound"}]}})";
+  r.body =
+      R"({"error":{"code":404,"message":"The resource 'projects/x' was not found","errors":[{"reason":"notFound"}]}})";
   CHECK(lk::gcp::error_message(r) == "The resource 'projects/x' was not found (notFound)");
   CHECK(std::string(lk::gcp::http_error("projects.get", r).what()) ==
         "projects.get: HTTP 404: The resource 'projects/x' was not found (notFound)");
@@ -105,7 +108,9 @@ TEST_CASE("gcp: credentials are found in gcloud's order") {
   auto c = lk::gcp::find_credentials("from-flag", "", env);
   CHECK(c.access_token == "from-flag");
   CHECK(c.origin == "--access-token");
-  CHECK_THROWS_AS(lk::gcp::find_credentials("", "/nonexistent/key.json", [](const std::string&) { return std::string(); }), lk::InputError);
+  CHECK_THROWS_AS(
+      lk::gcp::find_credentials("", "/nonexistent/key.json", [](const std::string&) { return std::string(); }),
+      lk::InputError);
 
   auto sa = lk::gcp::parse_credentials_file(
       R"({"type":"service_account","client_email":"e@x","private_key":"PEM","project_id":"p","token_uri":"http://t"})",
@@ -153,7 +158,7 @@ TEST_CASE("retry: which statuses are retried, and bounded doubling delays") {
 }
 
 TEST_CASE("gcp: the image tarball check") {
-  CHECK_THROWS_WITH_AS(lk::gcp::check_image_tarball("/nonexistent.img.tar.gz"),
-                       "/nonexistent.img.tar.gz: no such file", lk::InputError);
+  CHECK_THROWS_WITH_AS(lk::gcp::check_image_tarball("/nonexistent.img.tar.gz"), "/nonexistent.img.tar.gz: no such file",
+                       lk::InputError);
   CHECK_THROWS_AS(lk::gcp::check_image_tarball("/"), lk::InputError);
 }

@@ -12,12 +12,14 @@ const char* kDep =
     "kernel/drivers/virtio/virtio_pci_modern_dev.ko:\n"
     "kernel/drivers/virtio/virtio_pci_legacy_dev.ko:\n"
     "kernel/drivers/virtio/virtio_pci.ko: kernel/drivers/virtio/virtio_pci_legacy_dev.ko "
-    "kernel/drivers/virtio/virtio_pci_modern_dev.ko kernel/drivers/virtio/virtio.ko kernel/drivers/virtio/virtio_ring.ko\n"
+    "kernel/drivers/virtio/virtio_pci_modern_dev.ko kernel/drivers/virtio/virtio.ko "
+    "kernel/drivers/virtio/virtio_ring.ko\n"
     "kernel/net/core/failover.ko:\n"
     "kernel/drivers/net/net_failover.ko: kernel/net/core/failover.ko\n"
     "kernel/drivers/net/virtio_net.ko: kernel/drivers/net/net_failover.ko kernel/net/core/failover.ko "
     "kernel/drivers/virtio/virtio.ko kernel/drivers/virtio/virtio_ring.ko\n"
-    "kernel/drivers/char/hw_random/virtio-rng.ko: kernel/drivers/virtio/virtio.ko kernel/drivers/virtio/virtio_ring.ko\n"
+    "kernel/drivers/char/hw_random/virtio-rng.ko: kernel/drivers/virtio/virtio.ko "
+    "kernel/drivers/virtio/virtio_ring.ko\n"
     "kernel/fs/overlayfs/overlay.ko:\n"
     "kernel/drivers/net/ethernet/intel/e1000/e1000.ko:\n";
 const char* kAlias =
@@ -65,11 +67,14 @@ TEST_CASE("init modules: modalias matching (globs, built-ins left out)") {
 TEST_CASE("init modules: load order puts dependencies first, each once") {
   auto i = index();
   auto order = i.load_order({"virtio_pci", "virtio_net"}, {});
-  std::vector<std::string> want = {
-      "kernel/drivers/virtio/virtio_ring.ko",           "kernel/drivers/virtio/virtio.ko",
-      "kernel/drivers/virtio/virtio_pci_modern_dev.ko", "kernel/drivers/virtio/virtio_pci_legacy_dev.ko",
-      "kernel/drivers/virtio/virtio_pci.ko",            "kernel/net/core/failover.ko",
-      "kernel/drivers/net/net_failover.ko",             "kernel/drivers/net/virtio_net.ko"};
+  std::vector<std::string> want = {"kernel/drivers/virtio/virtio_ring.ko",
+                                   "kernel/drivers/virtio/virtio.ko",
+                                   "kernel/drivers/virtio/virtio_pci_modern_dev.ko",
+                                   "kernel/drivers/virtio/virtio_pci_legacy_dev.ko",
+                                   "kernel/drivers/virtio/virtio_pci.ko",
+                                   "kernel/net/core/failover.ko",
+                                   "kernel/drivers/net/net_failover.ko",
+                                   "kernel/drivers/net/virtio_net.ko"};
   CHECK(order == want);
   auto pos = [&](const std::string& p) { return std::find(order.begin(), order.end(), p) - order.begin(); };
   CHECK(pos("kernel/net/core/failover.ko") < pos("kernel/drivers/net/net_failover.ko"));

@@ -17,7 +17,8 @@ TEST_CASE("init runtime.json: LinuxKit's full form") {
     "interfaces": [{"name": "eth1", "peer": "veth1"}, {"name": "wg0", "add": "wireguard", "createInRoot": true}],
     "bindNS": {"cgroup": "", "ipc": "", "mnt": "", "net": "/run/netns/a", "pid": "", "user": "", "uts": ""},
     "namespace": "services.linuxkit"
-  })", "runtime.json");
+  })",
+                                     "runtime.json");
   CHECK(rc.cgroups == std::vector<std::string>{"mygroup"});
   REQUIRE(rc.mounts.size() == 3);
   CHECK(rc.mounts[2].type == "overlay");
@@ -40,8 +41,8 @@ TEST_CASE("init runtime.json: empty, null and missing keys") {
 }
 
 TEST_CASE("init runtime.json: errors name the file and key") {
-  CHECK_THROWS_WITH_AS(lk::guest::parse_runtime("{", "b/runtime.json"), doctest::Contains("b/runtime.json: invalid JSON"),
-                       lk::InputError);
+  CHECK_THROWS_WITH_AS(lk::guest::parse_runtime("{", "b/runtime.json"),
+                       doctest::Contains("b/runtime.json: invalid JSON"), lk::InputError);
   CHECK_THROWS_WITH_AS(lk::guest::parse_runtime(R"({"mkdir": "x"})", "r"), doctest::Contains("mkdir"), lk::InputError);
   CHECK_THROWS_WITH_AS(lk::guest::parse_runtime(R"({"mounts": [{"source": "x"}]})", "r"),
                        doctest::Contains("mounts[0]: destination"), lk::InputError);

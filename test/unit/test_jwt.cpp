@@ -40,8 +40,10 @@ const TestKey& test_key() {
 }  // namespace
 
 TEST_CASE("jwt: an RS256 token verifies with the public key and carries the claims") {
-  nlohmann::json claims = {{"iss", "sa@p.iam.gserviceaccount.com"}, {"aud", "https://oauth2.googleapis.com/token"},
-                           {"iat", 1700000000}, {"exp", 1700003600}};
+  nlohmann::json claims = {{"iss", "sa@p.iam.gserviceaccount.com"},
+                           {"aud", "https://oauth2.googleapis.com/token"},
+                           {"iat", 1700000000},
+                           {"exp", 1700003600}};
   auto token = lk::gcp::jwt_sign_rs256(claims, test_key().private_pem);
   auto dot = token.find('.');
   CHECK(lk::base64_decode(token.substr(0, dot)) == R"({"alg":"RS256","typ":"JWT"})");
@@ -62,7 +64,8 @@ TEST_CASE("jwt: a changed claim or a foreign key fails verification") {
 }
 
 TEST_CASE("jwt: an unreadable private key is an input error") {
-  CHECK_THROWS_AS(lk::gcp::jwt_sign_rs256({{"iss", "a"}}, "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n"),
-                  lk::InputError);
+  CHECK_THROWS_AS(
+      lk::gcp::jwt_sign_rs256({{"iss", "a"}}, "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n"),
+      lk::InputError);
   CHECK_THROWS_AS(lk::gcp::jwt_sign_rs256({{"iss", "a"}}, ""), lk::InputError);
 }

@@ -7,8 +7,8 @@
 #include "spec/plan.h"
 #include "spec/plan_builder.h"
 
-using nlohmann::json;
 using lk::spec::Stage;
+using nlohmann::json;
 
 namespace {
 
@@ -16,7 +16,10 @@ const std::string kDigest = "sha256:" + std::string(64, 'a');
 
 // A lock with one of everything, as lk-pull writes it.
 json full_lock() {
-  json image = {{"image", "lk/x:1"}, {"at", "s.yml:1:1"}, {"reference", "docker.io/lk/x:1"}, {"digest", kDigest},
+  json image = {{"image", "lk/x:1"},
+                {"at", "s.yml:1:1"},
+                {"reference", "docker.io/lk/x:1"},
+                {"digest", kDigest},
                 {"platform", "linux/amd64"}};
   json container = image;
   container["name"] = "a";
@@ -44,19 +47,39 @@ json full_lock() {
                 "interfaces": [{"name": "eth0", "add": "veth", "peer": "p", "createInRoot": true}],
                 "bindNS": {"net": "/run/netns/x"}, "namespace": "ns"}})");
   json kernel = image;
-  kernel.update({{"cmdline", "console=ttyS0"}, {"binaries", {"kernel", "bzImage"}}, {"tar", "kernel.tar"}, {"ucode", nullptr}});
+  kernel.update(
+      {{"cmdline", "console=ttyS0"}, {"binaries", {"kernel", "bzImage"}}, {"tar", "kernel.tar"}, {"ucode", nullptr}});
   json volume = image;
   volume.erase("platform");
-  volume.update({{"name", "v"}, {"format", "oci"}, {"readonly", true}, {"platforms", {"linux/amd64"}},
+  volume.update({{"name", "v"},
+                 {"format", "oci"},
+                 {"readonly", true},
+                 {"platforms", {"linux/amd64"}},
                  {"manifests", {{{"digest", kDigest}, {"platform", "linux/amd64"}}}}});
-  json file = {{"path", "etc/x"}, {"contents", "x"}, {"mode", 420}, {"uid", 0}, {"gid", 0}, {"optional", false},
-               {"at", "s.yml:9:3"}, {"field_at", {{"path", "s.yml:9:5"}}}, {"source_path", "./x"}};
+  json file = {{"path", "etc/x"},
+               {"contents", "x"},
+               {"mode", 420},
+               {"uid", 0},
+               {"gid", 0},
+               {"optional", false},
+               {"at", "s.yml:9:3"},
+               {"field_at", {{"path", "s.yml:9:5"}}},
+               {"source_path", "./x"}};
   json init = image;
-  return {{"schema", "lk.lock/v1"}, {"specs", {"s.yml"}},          {"platform", "linux/amd64"},
-          {"kernel", kernel},       {"init", {init}},              {"onboot", {container}},
-          {"onshutdown", json::array()}, {"services", {container}}, {"volumes", {volume, {{"name", "empty"}}}},
-          {"files", {file}},        {"formats", {"iso-bios"}},     {"packages", {{"lk/x:1", "pkg/x"}}},
-          {"ids", {{"a", 100}}},    {"spec", {{"kernel", {{"image", "lk/x:1"}}}}}};
+  return {{"schema", "lk.lock/v1"},
+          {"specs", {"s.yml"}},
+          {"platform", "linux/amd64"},
+          {"kernel", kernel},
+          {"init", {init}},
+          {"onboot", {container}},
+          {"onshutdown", json::array()},
+          {"services", {container}},
+          {"volumes", {volume, {{"name", "empty"}}}},
+          {"files", {file}},
+          {"formats", {"iso-bios"}},
+          {"packages", {{"lk/x:1", "pkg/x"}}},
+          {"ids", {{"a", 100}}},
+          {"spec", {{"kernel", {{"image", "lk/x:1"}}}}}};
 }
 
 std::string error_of(const json& j, Stage stage = Stage::kLock) {
@@ -95,15 +118,16 @@ TEST_CASE("contract: a full lock reads, and writes back the same bytes") {
 }
 
 TEST_CASE("contract: the plan lk-parse makes round-trips to identical bytes") {
-  auto plan = lk::spec::build_plan({{"t.yml",
-                                     "kernel:\n  image: lk/k:1\n  cmdline: c\n"
-                                     "init: [lk/i:1]\n"
-                                     "onboot:\n  - name: o\n    image: lk/o:1\n    sysctl: [a=1]\n    rlimits: [\"nofile,1,2\"]\n"
-                                     "services:\n  - name: s\n    image: lk/s:1\n    uid: o\n    binds: [v:/v]\n"
-                                     "volumes:\n  - name: v\n    image: lk/v:1\n    format: oci\n"
-                                     "files:\n  - path: /etc/x\n    contents: x\n  - path: m\n    metadata: yaml\n",
-                                     "."}},
-                                   lk::spec::PlanOptions{})
+  auto plan = lk::spec::build_plan(
+                  {{"t.yml",
+                    "kernel:\n  image: lk/k:1\n  cmdline: c\n"
+                    "init: [lk/i:1]\n"
+                    "onboot:\n  - name: o\n    image: lk/o:1\n    sysctl: [a=1]\n    rlimits: [\"nofile,1,2\"]\n"
+                    "services:\n  - name: s\n    image: lk/s:1\n    uid: o\n    binds: [v:/v]\n"
+                    "volumes:\n  - name: v\n    image: lk/v:1\n    format: oci\n"
+                    "files:\n  - path: /etc/x\n    contents: x\n  - path: m\n    metadata: yaml\n",
+                    "."}},
+                  lk::spec::PlanOptions{})
                   .plan;
   std::string text = lk::spec::document_text(plan);
   CHECK(lk::spec::document_text(lk::spec::parse_document(text, Stage::kPlan, "plan.json")) == text);
@@ -116,7 +140,8 @@ TEST_CASE("contract: the schema says which document it is") {
         "lock.json: not an lk-parse plan (schema is \"lk.lock/v1\", expected lk.plan/v1; make it with lk-parse)");
   j["schema"] = 1;
   CHECK(error_of(j) == "lock.json: not a lock file (schema is 1, expected lk.lock/v1; make it with lk-pull)");
-  CHECK(error_of(json::array()) == "lock.json: not a lock file (schema is missing, expected lk.lock/v1; make it with lk-pull)");
+  CHECK(error_of(json::array()) ==
+        "lock.json: not a lock file (schema is missing, expected lk.lock/v1; make it with lk-pull)");
   CHECK_THROWS_AS(lk::spec::parse_document("{", Stage::kLock, "x"), lk::InputError);
 }
 
@@ -141,7 +166,8 @@ TEST_CASE("contract: a wrong type names the file and the field") {
         "lock.json: init[0].digest: \"sha256:x\" is not a digest (expected sha256: and 64 lower-case hex digits)");
   CHECK(with("/init/0/at", 1) == "lock.json: init[0].at: expected a string, got a number");
   CHECK(with("/services/0/name", 5) == "lock.json: services[0].name: expected a string, got a number");
-  CHECK(with("/services/0/field_at/name", 1) == "lock.json: services[0].field_at.name: expected a string, got a number");
+  CHECK(with("/services/0/field_at/name", 1) ==
+        "lock.json: services[0].field_at.name: expected a string, got a number");
   CHECK(with("/volumes/0/format", 1) == "lock.json: volumes[0].format: expected a string, got a number");
   CHECK(with("/volumes/0/readonly", "yes") == "lock.json: volumes[0].readonly: expected a boolean, got a string");
   CHECK(with("/volumes/0/platforms", "linux/amd64") ==
@@ -161,15 +187,18 @@ TEST_CASE("contract: a wrong type names the file and the field") {
   CHECK(with(c + "/capabilities.add/0", 1) ==
         "lock.json: services[0].config.capabilities.add[0]: expected a string (in a list of strings), got a number");
   CHECK(with(c + "/uid", "web") == "lock.json: services[0].config.uid: expected a number, got a string");
-  CHECK(with(c + "/additionalGids/0", "g") == "lock.json: services[0].config.additionalGids[0]: expected a number, got a string");
+  CHECK(with(c + "/additionalGids/0", "g") ==
+        "lock.json: services[0].config.additionalGids[0]: expected a number, got a string");
   CHECK(with(c + "/readonly", "true") == "lock.json: services[0].config.readonly: expected a boolean, got a string");
   CHECK(with(c + "/sysctl/k", 1) == "lock.json: services[0].config.sysctl.k: expected a string, got a number");
   CHECK(with(c + "/mounts/0/options", "ro") ==
         "lock.json: services[0].config.mounts[0].options: expected a list of strings, got a string");
   CHECK(with(c + "/mounts/0/uidMappings/0/size", "1") ==
         "lock.json: services[0].config.mounts[0].uidMappings[0].size: expected a number, got a string");
-  CHECK(with(c + "/devices/0", "/dev/null") == "lock.json: services[0].config.devices[0]: expected an object, got a string");
-  CHECK(with(c + "/rlimits/0/soft", -1) == "lock.json: services[0].config.rlimits[0].soft: expected a number 0 or above, got -1");
+  CHECK(with(c + "/devices/0", "/dev/null") ==
+        "lock.json: services[0].config.devices[0]: expected an object, got a string");
+  CHECK(with(c + "/rlimits/0/soft", -1) ==
+        "lock.json: services[0].config.rlimits[0].soft: expected a number 0 or above, got -1");
   CHECK(with(c + "/resources/memory/limit", "1G") ==
         "lock.json: services[0].config.resources.memory.limit: expected a number, got a string");
   CHECK(with(c + "/resources/blockio/weightDevice/0/weight", true) ==
@@ -178,7 +207,8 @@ TEST_CASE("contract: a wrong type names the file and the field") {
         "lock.json: services[0].config.resources.network.priorities[0].name: expected a string, got a number");
   CHECK(with(c + "/runtime/interfaces/0/createInRoot", "yes") ==
         "lock.json: services[0].config.runtime.interfaces[0].createInRoot: expected a boolean, got a string");
-  CHECK(with(c + "/runtime/bindNS/net", 1) == "lock.json: services[0].config.runtime.bindNS.net: expected a string, got a number");
+  CHECK(with(c + "/runtime/bindNS/net", 1) ==
+        "lock.json: services[0].config.runtime.bindNS.net: expected a string, got a number");
 }
 
 TEST_CASE("contract: a missing required field is named") {
@@ -214,7 +244,8 @@ TEST_CASE("contract: an unknown key is refused, at any depth") {
         "lock.json: services[0].config.comand: unknown key (lk has no such field; a typo?)");
   CHECK(with("/services/0/config/resources/memory/limt", 1) ==
         "lock.json: services[0].config.resources.memory.limt: unknown key (lk has no such field; a typo?)");
-  CHECK(with("/files/0/contents_path", "x") == "lock.json: files[0].contents_path: unknown key (lk has no such field; a typo?)");
+  CHECK(with("/files/0/contents_path", "x") ==
+        "lock.json: files[0].contents_path: unknown key (lk has no such field; a typo?)");
 }
 
 TEST_CASE("contract: images_of lists every image once, in plan order") {

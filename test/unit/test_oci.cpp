@@ -15,9 +15,12 @@ const std::string kD3 = "sha256:" + std::string(64, '3');
 
 std::string index_json() {
   return R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
-    {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" + kD1 + R"(","size":10,"platform":{"os":"linux","architecture":"amd64"}},
-    {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" + kD2 + R"(","size":10,"platform":{"os":"linux","architecture":"arm","variant":"v7"}},
-    {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" + kD3 + R"(","size":10,"platform":{"os":"unknown","architecture":"unknown"}}]})";
+    {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+         kD1 + R"(","size":10,"platform":{"os":"linux","architecture":"amd64"}},
+    {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+         kD2 + R"(","size":10,"platform":{"os":"linux","architecture":"arm","variant":"v7"}},
+    {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+         kD3 + R"(","size":10,"platform":{"os":"unknown","architecture":"unknown"}}]})";
 }
 }  // namespace
 
@@ -43,14 +46,16 @@ TEST_CASE("oci index platform selection lists what is offered") {
     lk::oci::select_platform(ix, {"linux", "riscv64", ""}, "img");
     FAIL("no error");
   } catch (const lk::InputError& e) {
-    CHECK(std::string(e.what()) == "img: no image for platform linux/riscv64 (the index offers: linux/amd64, linux/arm/v7)");
+    CHECK(std::string(e.what()) ==
+          "img: no image for platform linux/riscv64 (the index offers: linux/amd64, linux/arm/v7)");
   }
 }
 
 TEST_CASE("oci media type detection") {
   CHECK(lk::oci::detect_media_type(index_json(), "", "x") == lk::oci::kOciIndex);
   CHECK(lk::oci::detect_media_type(R"({"schemaVersion":2,"config":{},"layers":[]})", "", "x") == lk::oci::kOciManifest);
-  CHECK(lk::oci::detect_media_type(R"({"schemaVersion":2,"manifests":[]})", lk::oci::kDockerList, "x") == lk::oci::kDockerList);
+  CHECK(lk::oci::detect_media_type(R"({"schemaVersion":2,"manifests":[]})", lk::oci::kDockerList, "x") ==
+        lk::oci::kDockerList);
   CHECK_THROWS_WITH_AS(lk::oci::detect_media_type(R"({"schemaVersion":1,"name":"x"})", "", "img"),
                        doctest::Contains("schema 1 is unsupported"), lk::InputError);
   CHECK_THROWS_AS(lk::oci::detect_media_type("{}", lk::oci::kDockerSchema1Signed, "x"), lk::InputError);

@@ -6,10 +6,10 @@
 #include <fstream>
 #include <string>
 
-#include "pull/docker_config.h"
 #include "base/error.h"
-#include "oci/layout.h"
 #include "base/sha256.h"
+#include "oci/layout.h"
+#include "pull/docker_config.h"
 
 namespace {
 struct TempCache {
@@ -28,8 +28,8 @@ TEST_CASE("oci layout: skeleton, verified small blobs, names replaced by name") 
   lk::oci::OciLayout cache(t.dir + "/c");
   CHECK(std::filesystem::exists(t.dir + "/c/oci-layout"));
   CHECK(cache.entries().empty());
-  std::string m = R"({"schemaVersion":2,"config":{"mediaType":"x","digest":")" + digest_of("cfg") +
-                  R"(","size":3},"layers":[]})";
+  std::string m =
+      R"({"schemaVersion":2,"config":{"mediaType":"x","digest":")" + digest_of("cfg") + R"(","size":3},"layers":[]})";
   CHECK_THROWS_AS(cache.put_blob(digest_of("other"), m, "img"), lk::RuntimeError);
   CHECK_FALSE(cache.has_blob(digest_of("other")));
   cache.put_blob(digest_of(m), m, "img");
@@ -111,9 +111,10 @@ TEST_CASE("oci layout: an image loads through the one manifest parser; a reader 
   std::string cfg = R"({"config":{"Cmd":["sh"]}})", layer = "layer";
   cache.put_blob(digest_of(cfg), cfg, "t");
   cache.put_blob(digest_of(layer), layer, "t");
-  std::string m = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"x","digest":")" +
-                  digest_of(cfg) + R"(","size":1},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":")" +
-                  digest_of(layer) + R"(","size":5}]})";
+  std::string m =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"x","digest":")" +
+      digest_of(cfg) + R"(","size":1},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":")" +
+      digest_of(layer) + R"(","size":5}]})";
   std::string ix = R"({"schemaVersion":2,"manifests":[]})";
   cache.put_blob(digest_of(m), m, "t");
   cache.put_blob(digest_of(ix), ix, "t");

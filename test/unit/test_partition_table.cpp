@@ -93,10 +93,11 @@ std::string check_header(int fd, uint64_t my_lba, uint64_t alternate_lba, uint64
 TEST_CASE("GUIDs parse to the mixed-endian disk order and format back") {
   lk::boot::Guid esp = lk::boot::parse_guid(lk::boot::kEspTypeGuid);
   const lk::boot::Guid want = {0x28, 0x73, 0x2A, 0xC1, 0x1F, 0xF8, 0xD2, 0x11,
-                         0xBA, 0x4B, 0x00, 0xA0, 0xC9, 0x3E, 0xC9, 0x3B};
+                               0xBA, 0x4B, 0x00, 0xA0, 0xC9, 0x3E, 0xC9, 0x3B};
   CHECK(esp == want);
   CHECK(lk::boot::format_guid(esp) == lk::boot::kEspTypeGuid);
-  CHECK(lk::boot::format_guid(lk::boot::parse_guid("0fc63daf-8483-4772-8e79-3d69d8477de4")) == lk::boot::kLinuxDataTypeGuid);
+  CHECK(lk::boot::format_guid(lk::boot::parse_guid("0fc63daf-8483-4772-8e79-3d69d8477de4")) ==
+        lk::boot::kLinuxDataTypeGuid);
   CHECK_THROWS_AS(lk::boot::parse_guid(""), lk::InputError);
   CHECK_THROWS_AS(lk::boot::parse_guid("C12A7328F81F-11D2-BA4B-00A0C93EC93B0"), lk::InputError);
   CHECK_THROWS_AS(lk::boot::parse_guid("C12A7328-F81F-11D2-BA4B-00A0C93EC93G"), lk::InputError);

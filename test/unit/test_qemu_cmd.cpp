@@ -1,9 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <unistd.h>
 
 #include "base/error.h"
 #include "qemu/command.h"

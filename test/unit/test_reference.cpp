@@ -90,7 +90,8 @@ TEST_CASE("reference normalisation follows Docker (table)") {
       {"a_b/c__d/e-f.g:T_a.g-1", "docker.io/a_b/c__d/e-f.g:T_a.g-1"},
       {"a--b/c", "docker.io/a--b/c:latest"},
       {"nginx:alpine", "docker.io/library/nginx:alpine"},
-      {"lk/hello:f9262fc34c6fabc9b89b37e5e15f75c097cf7b5e", "docker.io/lk/hello:f9262fc34c6fabc9b89b37e5e15f75c097cf7b5e"},
+      {"lk/hello:f9262fc34c6fabc9b89b37e5e15f75c097cf7b5e",
+       "docker.io/lk/hello:f9262fc34c6fabc9b89b37e5e15f75c097cf7b5e"},
       {"docker.io/library/alpine:3.13", "docker.io/library/alpine:3.13"},
       {"my-registry.example.com:8443/ns/img:1", "my-registry.example.com:8443/ns/img:1"},
   };
@@ -154,12 +155,14 @@ TEST_CASE("digest check") {
 
 TEST_CASE("one digest check names what is wrong") {
   CHECK(lk::oci::check_digest(kD, "x") == kD);
-  CHECK(lk::oci::digest_problem("sha512:" + std::string(64, 'a')) == "uses algorithm \"sha512\" (lk accepts only sha256)");
+  CHECK(lk::oci::digest_problem("sha512:" + std::string(64, 'a')) ==
+        "uses algorithm \"sha512\" (lk accepts only sha256)");
   CHECK(lk::oci::digest_problem("abc") == "is not ALGORITHM:HEX");
   try {
     lk::oci::check_digest("sha256:12", "lock.json: init[0]");
     FAIL("no throw");
   } catch (const lk::InputError& e) {
-    CHECK(std::string(e.what()) == "lock.json: init[0]: digest \"sha256:12\" is not sha256: and 64 lower-case hex digits");
+    CHECK(std::string(e.what()) ==
+          "lock.json: init[0]: digest \"sha256:12\" is not sha256: and 64 lower-case hex digits");
   }
 }

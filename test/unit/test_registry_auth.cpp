@@ -10,7 +10,8 @@ using lk::pull::Token;
 using std::chrono::seconds;
 
 // 2024-05-01T12:00:00Z
-const Clock::time_point kNoon = Clock::time_point(std::chrono::sys_days(std::chrono::year{2024} / 5 / 1) + std::chrono::hours(12));
+const Clock::time_point kNoon =
+    Clock::time_point(std::chrono::sys_days(std::chrono::year{2024} / 5 / 1) + std::chrono::hours(12));
 
 Token token(Clock::time_point issued, long lifetime) { return Token{"t", "", issued, seconds(lifetime)}; }
 }  // namespace
@@ -22,9 +23,10 @@ TEST_CASE("registry auth: RFC 3339 times as token services send them") {
   CHECK(parse_rfc3339("2024-05-01T12:00:00.123456789Z") == kNoon);
   CHECK(parse_rfc3339("2024-05-01T14:30:00+02:30") == kNoon);
   CHECK(parse_rfc3339("2024-05-01T07:00:00-05:00") == kNoon);
-  for (const char* bad : {"", "2024-05-01", "2024-05-01T12:00:00", "2024-05-01 12:00:00Z", "2024-13-01T12:00:00Z",
-                          "2024-02-30T12:00:00Z", "2024-05-01T24:00:00Z", "2024-05-01T12:00:00.Z", "2024-05-01T12:00:00+0200",
-                          "2024-05-01T12:00:00Zjunk", "9999-05-01T12:00:00Z", "0001-01-01T00:00:00Z", "2024-05-01T12:00:00+02"}) {
+  for (const char* bad :
+       {"", "2024-05-01", "2024-05-01T12:00:00", "2024-05-01 12:00:00Z", "2024-13-01T12:00:00Z", "2024-02-30T12:00:00Z",
+        "2024-05-01T24:00:00Z", "2024-05-01T12:00:00.Z", "2024-05-01T12:00:00+0200", "2024-05-01T12:00:00Zjunk",
+        "9999-05-01T12:00:00Z", "0001-01-01T00:00:00Z", "2024-05-01T12:00:00+02"}) {
     CAPTURE(bad);
     CHECK_FALSE(parse_rfc3339(bad));
   }
@@ -76,7 +78,8 @@ TEST_CASE("registry auth: token answers, expires_in and issued_at") {
   // A token service clock ahead of ours: counted from the request.
   CHECK(parse_token_response(R"({"token":"a","issued_at":"2024-05-01T12:05:00Z"})", kNoon)->issued == kNoon);
   // So far behind that the token would be useless on arrival: the clocks disagree.
-  CHECK(parse_token_response(R"({"token":"a","expires_in":60,"issued_at":"2024-05-01T11:00:00Z"})", kNoon)->issued == kNoon);
+  CHECK(parse_token_response(R"({"token":"a","expires_in":60,"issued_at":"2024-05-01T11:00:00Z"})", kNoon)->issued ==
+        kNoon);
   CHECK(parse_token_response(R"({"token":"a","issued_at":"yesterday"})", kNoon)->issued == kNoon);
 
   CHECK_FALSE(parse_token_response("not json", kNoon));

@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "streams/compress.h"
 #include "base/error.h"
 #include "base/fs.h"
+#include "streams/compress.h"
 #include "streams/sparse_tar.h"
 
 namespace {
@@ -142,7 +142,9 @@ TEST_CASE("sparse tar: data at the start, mid-block and the end; GNU tar reads i
   CHECK(h.substr(265, 5) == std::string("root\0", 5));
   CHECK(h[482] == 1);  // GNU tar's closing (size, 0) entry is the 5th: one extension block
   std::string ext = header(c.ours, 1);
-  CHECK(ext.substr(0, 24) == std::string("00400000000\0" "00000000000\0", 24));
+  CHECK(ext.substr(0, 24) == std::string("00400000000\0"
+                                         "00000000000\0",
+                                         24));
   CHECK(ext[504] == 0);
   CHECK(h.substr(483, 12) == std::string("00400000000\0", 12));  // realsize 64 MiB
   CHECK(lk::read_file(c.ours).size() % 10240 == 0);
@@ -219,7 +221,7 @@ TEST_CASE("sparse tar: offsets and sizes past 8 GiB use GNU base-256") {
   const uint64_t size = 20 * kGiB + 4096;
   Case c(size, {{0, "start"}, {9 * kGiB, "nine"}, {size - 4, "end!"}});
   std::string h = header(c.ours);
-  CHECK(static_cast<unsigned char>(h[483]) == 0x80);  // realsize
+  CHECK(static_cast<unsigned char>(h[483]) == 0x80);       // realsize
   CHECK(static_cast<unsigned char>(h[386 + 24]) == 0x80);  // second region's offset
   c.check_same_as_gnu_tar();
   c.check_extracts(size, false);  // cmp would read 20 GiB of zeros; spot-check instead

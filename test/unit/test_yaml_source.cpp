@@ -8,11 +8,11 @@ using namespace std::string_literals;
 TEST_CASE("UTF-8 validation finds the first bad byte") {
   CHECK(lk::spec::find_invalid_utf8("plain ascii") == std::string::npos);
   CHECK(lk::spec::find_invalid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3") == std::string::npos);
-  CHECK(lk::spec::find_invalid_utf8("caf\xe9") == 3);               // latin-1
-  CHECK(lk::spec::find_invalid_utf8("ab\xc0\xaf") == 2);            // overlong '/'
-  CHECK(lk::spec::find_invalid_utf8("\xed\xa0\x80") == 0);          // surrogate
-  CHECK(lk::spec::find_invalid_utf8("x\xf4\x90\x80\x80") == 1);     // past U+10FFFF
-  CHECK(lk::spec::find_invalid_utf8("\xe2\x82") == 0);              // truncated
+  CHECK(lk::spec::find_invalid_utf8("caf\xe9") == 3);            // latin-1
+  CHECK(lk::spec::find_invalid_utf8("ab\xc0\xaf") == 2);         // overlong '/'
+  CHECK(lk::spec::find_invalid_utf8("\xed\xa0\x80") == 0);       // surrogate
+  CHECK(lk::spec::find_invalid_utf8("x\xf4\x90\x80\x80") == 1);  // past U+10FFFF
+  CHECK(lk::spec::find_invalid_utf8("\xe2\x82") == 0);           // truncated
 }
 
 TEST_CASE("plain scalars resolve as YAML 1.2 core, quoted ones stay strings") {
@@ -91,7 +91,8 @@ TEST_CASE("an alias to a node still open is a cycle, wherever it sits") {
   CHECK(load_error("a: &m {k: [1, {j: *m}]}\n") ==
         "a.yml:1:19: alias *m refers to itself (it is inside the node it names)");
   // A later anchor of the same name is another node: no cycle, the alias takes the newest.
-  CHECK(load_error("a: &r [1]\nb: &r [*r]\n") == "a.yml:2:8: alias *r refers to itself (it is inside the node it names)");
+  CHECK(load_error("a: &r [1]\nb: &r [*r]\n") ==
+        "a.yml:2:8: alias *r refers to itself (it is inside the node it names)");
   CHECK(load_error("a: &r [1]\nb: [*r]\nc: &r [2]\nd: *r\n") == "");
 }
 

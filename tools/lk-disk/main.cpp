@@ -1,14 +1,14 @@
 // lk-disk: boot files tar -> bootable raw or qcow2 disk image (BIOS, UEFI, or both).
-#include "boot/boot_files.h"
-#include "boot/disk.h"
 #include "base/error.h"
 #include "base/fs.h"
-#include "boot/output_file.h"
 #include "base/process.h"
 #include "base/source_date.h"
 #include "base/tool_main.h"
-#include "spec/output_formats.h"
 #include "base/units.h"
+#include "boot/boot_files.h"
+#include "boot/disk.h"
+#include "boot/output_file.h"
+#include "spec/output_formats.h"
 
 namespace {
 
@@ -66,8 +66,7 @@ int main(int argc, char** argv) {
       "raw-dual/qcow2-dual: MBR with syslinux and GRUB, bootable from BIOS and UEFI.\n"
       "No root, loop devices or mounts are used. The same bundle and SOURCE_DATE_EPOCH give the same bytes.\n",
       [](cxxopts::Options& o) {
-        o.add_options()("f,format", disk_formats(),
-                        cxxopts::value<std::string>()->default_value("raw-bios"), "FORMAT")(
+        o.add_options()("f,format", disk_formats(), cxxopts::value<std::string>()->default_value("raw-bios"), "FORMAT")(
             "size", "disk size (e.g. 512M, 2G; default: just large enough)", cxxopts::value<std::string>(), "SIZE")(
             "i,input", "bundle tar, or a PREFIX of PREFIX-kernel files (default stdin)",
             cxxopts::value<std::string>()->default_value("-"), "FILE")(

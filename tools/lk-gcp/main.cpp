@@ -4,16 +4,16 @@
 
 #include <memory>
 
-#include "boot/boot_files.h"
-#include "streams/compress.h"
-#include "boot/disk.h"
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/progress.h"
 #include "base/source_date.h"
-#include "streams/sparse_tar.h"
 #include "base/tool_main.h"
 #include "base/units.h"
+#include "boot/boot_files.h"
+#include "boot/disk.h"
+#include "streams/compress.h"
+#include "streams/sparse_tar.h"
 
 namespace {
 
@@ -59,7 +59,8 @@ int run(const lk::ToolContext& ctx) {
 
   lk::TempDir work(lk::temp_root(), "lk-gcp");
   const std::string output = args.count("output") ? args["output"].as<std::string>() : "-";
-  if (output == "-" && ::isatty(STDOUT_FILENO)) throw lk::InputError("refusing to write a tarball to a terminal (use -o FILE)");
+  if (output == "-" && ::isatty(STDOUT_FILENO))
+    throw lk::InputError("refusing to write a tarball to a terminal (use -o FILE)");
   lk::boot::BootFiles boot = lk::boot::read_boot_files(args["input"].as<std::string>(), work.path());
   if (!has_serial_console(boot.cmdline)) {
     // GCE shows only the first serial port; without it a boot cannot be watched.
@@ -103,10 +104,11 @@ int main(int argc, char** argv) {
       [](cxxopts::Options& o) {
         o.add_options()("uefi", "GPT disk with an EFI System Partition instead of MBR + syslinux")(
             "size", "minimum disk size (rounded up to whole GiB)", cxxopts::value<std::string>(), "SIZE")(
-            "level", "gzip level 0-12 (default 6; above 9, libdeflate's slower, smaller levels)", cxxopts::value<int>(), "N")(
-            "i,input", "bundle tar, or a PREFIX of PREFIX-kernel files (default stdin)",
-            cxxopts::value<std::string>()->default_value("-"), "FILE")(
-            "o,output", "write the tarball to FILE (atomically) instead of stdout", cxxopts::value<std::string>(), "FILE");
+            "level", "gzip level 0-12 (default 6; above 9, libdeflate's slower, smaller levels)", cxxopts::value<int>(),
+            "N")("i,input", "bundle tar, or a PREFIX of PREFIX-kernel files (default stdin)",
+                 cxxopts::value<std::string>()->default_value("-"),
+                 "FILE")("o,output", "write the tarball to FILE (atomically) instead of stdout",
+                         cxxopts::value<std::string>(), "FILE");
       },
       [](const lk::ToolContext& ctx) { return run(ctx); }};
   return lk::run_tool(spec, argc, argv);

@@ -14,9 +14,9 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "mounts.h"
-#include "spawn.h"
 #include "reaper.h"
 #include "runtime_apply.h"
+#include "spawn.h"
 
 namespace lkinit {
 namespace {
@@ -42,8 +42,7 @@ std::optional<pid_t> read_pid(const std::string& path) {
     std::string s = lk::read_file(path);
     long v = std::strtol(s.c_str(), nullptr, 10);
     if (v > 0) return static_cast<pid_t>(v);
-  } catch (...) {
-  }
+  } catch (...) {}
   return std::nullopt;
 }
 
@@ -58,8 +57,8 @@ void delete_stale(const RunContext& ctx, const std::string& name) {
 }
 
 // runc create + host-side process setup + runc start; returns the container's pid.
-std::optional<pid_t> create_and_start(const RunContext& ctx, const Bundle& b, const lk::guest::RuntimeConfig& rc, int log,
-                                      const std::string& pidf) {
+std::optional<pid_t> create_and_start(const RunContext& ctx, const Bundle& b, const lk::guest::RuntimeConfig& rc,
+                                      int log, const std::string& pidf) {
   lk::Fd null = dev_null();
   pid_t p = spawn(with_debug(ctx, runc_cmd({"create", "--bundle", b.path, "--pid-file", pidf, b.name})),
                   {null.get(), log, log});
@@ -133,7 +132,8 @@ int run_to_completion(const RunContext& ctx, const std::string& kind, const Bund
     } else {
       // One runc process that waits for the container: cheaper than create+start+wait,
       // and runc forwards signals and returns the container's exit code.
-      waited = spawn(with_debug(ctx, runc_cmd({"run", "--bundle", b.path, b.name})), {null.get(), log.get(), log.get()});
+      waited =
+          spawn(with_debug(ctx, runc_cmd({"run", "--bundle", b.path, b.name})), {null.get(), log.get(), log.get()});
     }
     auto st = ctx.reaper.wait(waited, timeout_ms, stop_on_signal);
     if (!st) {

@@ -10,17 +10,17 @@
 #include <cstdlib>
 #include <map>
 
-#include "containers.h"
 #include "base/fs.h"
+#include "base/tool_main.h"
+#include "containers.h"
 #include "guest/cmdline.h"
 #include "modules.h"
 #include "mounts.h"
 #include "network.h"
 #include "power_button.h"
-#include "spawn.h"
 #include "reaper.h"
 #include "shutdown.h"
-#include "base/tool_main.h"
+#include "spawn.h"
 
 namespace lkinit {
 namespace {
@@ -92,8 +92,7 @@ void print_runc_list(const RunContext& ctx) {
   }
   try {
     lk::write_all(STDERR_FILENO, text, "console");
-  } catch (...) {
-  }
+  } catch (...) {}
 }
 
 [[noreturn]] void fatal(const Console& con, const std::string& what) {
@@ -147,8 +146,7 @@ void run_init() {
     if (auto issue = lk::read_or_empty("/etc/issue"); !issue.empty()) {
       try {
         lk::write_all(STDERR_FILENO, issue, "console");
-      } catch (...) {
-      }
+      } catch (...) {}
     }
 
     RunContext ctx{con, reaper, &modules, cmd.flag("lk.runc_debug") || cmd.flag("linuxkit.runc_debug")};

@@ -6,9 +6,9 @@
 #include <string>
 
 #include "base/error.h"
+#include "base/tool_main.h"
 #include "init.h"
 #include "service_cmd.h"
-#include "base/tool_main.h"
 
 namespace {
 

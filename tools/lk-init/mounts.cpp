@@ -147,9 +147,8 @@ void make_dirs(const std::string& dir, unsigned mode) {
   }
 }
 
-void mount_or_throw(const std::string& source, const std::string& target, const std::string& type,
-                    unsigned long flags, const std::string& data,
-                    const std::function<bool(const std::string&)>& load_fs) {
+void mount_or_throw(const std::string& source, const std::string& target, const std::string& type, unsigned long flags,
+                    const std::string& data, const std::function<bool(const std::string&)>& load_fs) {
   auto attempt = [&] {
     return ::mount(source.empty() ? nullptr : source.c_str(), target.c_str(), type.empty() ? nullptr : type.c_str(),
                    flags, data.empty() ? nullptr : data.c_str());
@@ -162,12 +161,14 @@ void mount_or_throw(const std::string& source, const std::string& target, const 
 }
 
 bool is_mountpoint(const std::string& path) {
-  struct stat a {}, b {};
+  struct stat a {
+  }, b{};
   if (::stat(path.c_str(), &a) != 0) return false;
   if (::stat((path + "/..").c_str(), &b) != 0) return false;
   if (a.st_dev != b.st_dev) return true;
   // Bind mounts of a directory onto itself keep st_dev: compare mount ids instead.
-  struct statx sa {}, sb {};
+  struct statx sa {
+  }, sb{};
   if (::statx(AT_FDCWD, path.c_str(), 0, STATX_MNT_ID, &sa) != 0) return false;
   if (::statx(AT_FDCWD, (path + "/..").c_str(), 0, STATX_MNT_ID, &sb) != 0) return false;
   if (!(sa.stx_mask & STATX_MNT_ID)) return false;

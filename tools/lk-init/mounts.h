@@ -27,9 +27,8 @@ void mount_base(const Console& con, bool root_readonly);
 
 // mount(2) that throws lk::RuntimeError naming the target. When the file system type is
 // unknown (ENODEV) and LOAD_FS is given, LOAD_FS(type) may load a module, then it retries.
-void mount_or_throw(const std::string& source, const std::string& target, const std::string& type,
-                    unsigned long flags, const std::string& data,
-                    const std::function<bool(const std::string&)>& load_fs = nullptr);
+void mount_or_throw(const std::string& source, const std::string& target, const std::string& type, unsigned long flags,
+                    const std::string& data, const std::function<bool(const std::string&)>& load_fs = nullptr);
 
 // Creates DIR and its parents (mode 0755), like mkdir -p; throws on failure.
 void make_dirs(const std::string& dir, unsigned mode = 0755);

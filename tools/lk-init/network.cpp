@@ -58,8 +58,7 @@ std::string primary_mac() {
 
 std::string set_hostname(const Console& con) {
   std::string name = lk::guest::choose_hostname(lk::read_or_empty("/etc/hostname"), primary_mac());
-  if (::sethostname(name.c_str(), name.size()) != 0)
-    con.line("warning: sethostname " + name + ": " + strerror(errno));
+  if (::sethostname(name.c_str(), name.size()) != 0) con.line("warning: sethostname " + name + ": " + strerror(errno));
   return name;
 }
 

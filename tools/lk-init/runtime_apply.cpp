@@ -31,8 +31,7 @@ void apply_mount(const std::string& bundle, const lk::guest::RuntimeMount& m, Mo
   auto load_fs = [modules](const std::string& type) { return modules && modules->load_fs(type); };
   if (args.flags & MS_REMOUNT) {
     // A remount carries only flags (LinuxKit's "remount,private" on the bundle's tmp).
-    if ((args.flags & ~MS_REMOUNT) || !data.empty())
-      mount_or_throw("", dest, "", args.flags, data);
+    if ((args.flags & ~MS_REMOUNT) || !data.empty()) mount_or_throw("", dest, "", args.flags, data);
   } else {
     make_dirs(dest);
     if (bind) {
@@ -94,7 +93,8 @@ void prepare_process(const std::string& name, pid_t pid, const lk::guest::Runtim
     }
     // Created in the root namespace (or already there): move it into the container's.
     link_set_netns(i.name, pid);
-    con.line(name + ": interface " + i.name + (i.add.empty() ? "" : " (" + i.add + ")") + " moved into its network namespace");
+    con.line(name + ": interface " + i.name + (i.add.empty() ? "" : " (" + i.add + ")") +
+             " moved into its network namespace");
   }
   for (const auto& [kind, path] : rc.bind_ns) {
     make_dirs(lk::dirname_of(path));
@@ -113,8 +113,7 @@ void cleanup_filesystem(const std::string& bundle, const lk::guest::RuntimeConfi
   }
   for (const char* sub : {"/rootfs", "/tmp"}) {
     std::string p = bundle + sub;
-    while (is_mountpoint(p) && ::umount2(p.c_str(), MNT_DETACH) == 0) {
-    }
+    while (is_mountpoint(p) && ::umount2(p.c_str(), MNT_DETACH) == 0) {}
   }
 }
 

@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "containers.h"
 #include "base/error.h"
+#include "containers.h"
 #include "modules.h"
-#include "spawn.h"
 #include "reaper.h"
+#include "spawn.h"
 
 namespace lkinit {
 namespace {
@@ -34,8 +34,7 @@ int list(const RunContext& ctx) {
   try {
     auto j = nlohmann::json::parse(out.empty() ? "null" : out);
     if (j.is_array())
-      for (const auto& c : j)
-        state[c.value("id", "")] = {c.value("status", ""), c.value("pid", 0L)};
+      for (const auto& c : j) state[c.value("id", "")] = {c.value("status", ""), c.value("pid", 0L)};
   } catch (const nlohmann::json::exception&) {
     throw lk::RuntimeError("cannot read `runc list` output");
   }

@@ -34,24 +34,18 @@ std::vector<pid_t> signal_and_wait(Reaper& reaper, std::vector<pid_t> pids, int 
 
 Action action_for_signal(int sig) {
   switch (sig) {
-    case SIGUSR1:
-      return Action::kHalt;
+    case SIGUSR1: return Action::kHalt;
     case SIGTERM:
-    case SIGINT:
-      return Action::kReboot;
-    default:
-      return Action::kPowerOff;
+    case SIGINT: return Action::kReboot;
+    default: return Action::kPowerOff;
   }
 }
 
 const char* action_name(Action a) {
   switch (a) {
-    case Action::kHalt:
-      return "halt";
-    case Action::kReboot:
-      return "reboot";
-    default:
-      return "poweroff";
+    case Action::kHalt: return "halt";
+    case Action::kReboot: return "reboot";
+    default: return "poweroff";
   }
 }
 

@@ -2,9 +2,9 @@
 // The way down, as LinuxKit's rc.shutdown does it: onshutdown containers, services asked
 // to stop (SIGTERM, SIGKILL after a timeout), every other process the same, sync, unmount,
 // then reboot(2) with the requested action.
+#include <sys/types.h>
 #include <map>
 #include <string>
-#include <sys/types.h>
 
 #include "containers.h"
 

@@ -7,14 +7,14 @@
 #include <functional>
 #include <memory>
 
-#include "streams/compress.h"
 #include "base/error.h"
 #include "base/fs.h"
-#include "boot/initrd.h"
 #include "base/source_date.h"
-#include "streams/tar_writer.h"
 #include "base/tool_main.h"
 #include "base/units.h"
+#include "boot/initrd.h"
+#include "streams/compress.h"
+#include "streams/tar_writer.h"
 
 namespace {
 
@@ -108,7 +108,8 @@ int run(const lk::ToolContext& ctx) {
   }
 
   std::string prefix = args.count("output") ? args["output"].as<std::string>() : "";
-  if (prefix.empty() && isatty(STDOUT_FILENO)) throw lk::InputError("refusing to write a tar to a terminal (use -o PREFIX or a pipe)");
+  if (prefix.empty() && isatty(STDOUT_FILENO))
+    throw lk::InputError("refusing to write a tar to a terminal (use -o PREFIX or a pipe)");
 
   std::unique_ptr<lk::AtomicFile> kernel_file, initrd_file;
   lk::Fd kernel_tmp, initrd_tmp, ucode_tmp;
@@ -128,8 +129,9 @@ int run(const lk::ToolContext& ctx) {
   }
   lk::streams::FdSink kernel_sink(kernel_fd, "kernel"), initrd_sink(initrd_fd, "initrd"), ucode_sink(ucode_fd, "ucode");
   LateCompressor cpio(copts, initrd_sink);
-  lk::boot::InitrdSinks sinks{&kernel_sink, ucode_fd == initrd_fd ? static_cast<lk::streams::ByteSink*>(&initrd_sink) : &ucode_sink, &cpio,
-                        [&] { cpio.start(); }};
+  lk::boot::InitrdSinks sinks{&kernel_sink,
+                              ucode_fd == initrd_fd ? static_cast<lk::streams::ByteSink*>(&initrd_sink) : &ucode_sink,
+                              &cpio, [&] { cpio.start(); }};
   auto res = lk::boot::build_initrd(in, sinks);
   cpio.finish();  // also flushes initrd_sink
   kernel_sink.finish();
@@ -137,16 +139,17 @@ int run(const lk::ToolContext& ctx) {
   if (!res.kernel) throw lk::InputError("the rootfs tar has no boot/kernel (does the spec name a kernel image?)");
 
   uint64_t compressed = initrd_sink.written() - (ucode_fd == initrd_fd ? ucode_sink.written() : 0);
-  ctx.log.verbose(std::to_string(res.entries) + " entries, cpio " + std::to_string(res.cpio_bytes >> 20) + " MiB, compressed " +
-                  std::to_string(compressed >> 20) + " MiB");
+  ctx.log.verbose(std::to_string(res.entries) + " entries, cpio " + std::to_string(res.cpio_bytes >> 20) +
+                  " MiB, compressed " + std::to_string(compressed >> 20) + " MiB");
   if (mem) {
     // At boot the compressed image and the unpacked tree are both in memory, and
     // the kernel itself and early userspace need room too.
     uint64_t need = compressed + res.cpio_bytes + kernel_sink.written() + (64ull << 20);
     if (need > mem)
-      ctx.log.warn("the initrd needs about " + std::to_string(need >> 20) + " MiB at boot (" + std::to_string(compressed >> 20) +
-                   " MiB compressed + " + std::to_string(res.cpio_bytes >> 20) + " MiB unpacked + kernel and 64 MiB headroom); a machine with " +
-                   std::to_string(mem >> 20) + " MiB will not boot it");
+      ctx.log.warn("the initrd needs about " + std::to_string(need >> 20) + " MiB at boot (" +
+                   std::to_string(compressed >> 20) + " MiB compressed + " + std::to_string(res.cpio_bytes >> 20) +
+                   " MiB unpacked + kernel and 64 MiB headroom); a machine with " + std::to_string(mem >> 20) +
+                   " MiB will not boot it");
   }
 
   if (!prefix.empty()) {
@@ -195,10 +198,11 @@ int main(int argc, char** argv) {
       "Output is byte-reproducible: it depends only on the input, codec and level, not on the\n"
       "thread count. Bundle entries get the mtime SOURCE_DATE_EPOCH (default 0).\n",
       [](cxxopts::Options& o) {
-        o.add_options()("i,input", "read the rootfs tar from FILE", cxxopts::value<std::string>()->default_value("-"), "FILE")(
+        o.add_options()("i,input", "read the rootfs tar from FILE", cxxopts::value<std::string>()->default_value("-"),
+                        "FILE")(
             "o,output", "write PREFIX-kernel, PREFIX-initrd.img (ucode first) and PREFIX-cmdline instead of a tar",
-            cxxopts::value<std::string>(), "PREFIX")(
-            "compress", "gzip, zstd or none", cxxopts::value<std::string>()->default_value("gzip"), "CODEC")(
+            cxxopts::value<std::string>(),
+            "PREFIX")("compress", "gzip, zstd or none", cxxopts::value<std::string>()->default_value("gzip"), "CODEC")(
             "level", "compression level (gzip 0-12, default 6; zstd 1-19+, default 3)", cxxopts::value<int>(), "N")(
             "threads", "compression threads (default: one per CPU, at most 8)", cxxopts::value<int>(), "N")(
             "mem", "warn when the initrd will not fit a machine with SIZE of memory (e.g. 512M)",

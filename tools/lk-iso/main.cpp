@@ -1,11 +1,11 @@
 // lk-iso: boot files tar -> bootable ISO (isolinux for BIOS, GRUB for UEFI, or both).
-#include "boot/boot_files.h"
 #include "base/error.h"
 #include "base/fs.h"
-#include "boot/output_file.h"
-#include "boot/iso.h"
 #include "base/source_date.h"
 #include "base/tool_main.h"
+#include "boot/boot_files.h"
+#include "boot/iso.h"
+#include "boot/output_file.h"
 
 namespace {
 

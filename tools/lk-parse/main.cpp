@@ -3,16 +3,17 @@
 
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/tool_main.h"
 #include "pkg/tag.h"
 #include "spec/plan_builder.h"
-#include "base/tool_main.h"
 #include "spec/yaml_source.h"
 
 namespace {
 
 int run(const lk::ToolContext& ctx) {
   const auto& args = ctx.args;
-  if (!args.count("specs")) throw lk::InputError("no spec given (usage: lk-parse [options] SPEC.yml...; - reads stdin)");
+  if (!args.count("specs"))
+    throw lk::InputError("no spec given (usage: lk-parse [options] SPEC.yml...; - reads stdin)");
   std::vector<lk::spec::SpecInput> inputs;
   for (const auto& name : args["specs"].as<std::vector<std::string>>()) {
     if (name == "-")
@@ -46,11 +47,10 @@ int main(int argc, char** argv) {
       "  lk-parse examples/nginx.yml | lk-pull > nginx.lock.json\n",
       [](cxxopts::Options& o) {
         o.add_options()("o,output", "write the plan to FILE (atomically) instead of stdout",
-                        cxxopts::value<std::string>()->default_value("-"), "FILE")(
-            "arch", "target architecture", cxxopts::value<std::string>()->default_value("amd64"), "ARCH")(
-            "dry-run", "print the merged spec as YAML instead of the plan")(
-            "print-yaml", "same as --dry-run")(
-            "specs", "spec files", cxxopts::value<std::vector<std::string>>());
+                        cxxopts::value<std::string>()->default_value("-"),
+                        "FILE")("arch", "target architecture", cxxopts::value<std::string>()->default_value("amd64"),
+                                "ARCH")("dry-run", "print the merged spec as YAML instead of the plan")(
+            "print-yaml", "same as --dry-run")("specs", "spec files", cxxopts::value<std::vector<std::string>>());
         o.parse_positional({"specs"});
       },
       [](const lk::ToolContext& ctx) { return run(ctx); }};

@@ -7,21 +7,20 @@
 #include <filesystem>
 #include <iostream>
 
-#include "pkg/deb.h"
 #include "base/error.h"
 #include "base/fs.h"
-#include "oci/image_writer.h"
-#include "oci/layout.h"
-#include "pkg/tag.h"
 #include "base/process.h"
-#include "oci/reference.h"
 #include "base/source_date.h"
 #include "base/tool_main.h"
+#include "oci/image_writer.h"
+#include "oci/layout.h"
+#include "oci/reference.h"
+#include "pkg/deb.h"
+#include "pkg/tag.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-
 
 bool matches(const std::vector<std::string>& patterns, const std::string& path) {
   for (const auto& p : patterns)
@@ -92,7 +91,8 @@ std::string build_one(const std::string& dir, const std::string& cache, bool for
 
 int run(const lk::ToolContext& ctx) {
   const auto& args = ctx.args;
-  std::vector<std::string> pos = args.count("args") ? args["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  std::vector<std::string> pos =
+      args.count("args") ? args["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
   if (pos.size() < 2 || (pos[0] != "build" && pos[0] != "show-tag"))
     throw lk::InputError("usage: lk-pkg build|show-tag pkg/NAME...");
   std::string cache = lk::default_cache_dir(args.count("cache") ? args["cache"].as<std::string>() : "");
@@ -130,8 +130,7 @@ int main(int argc, char** argv) {
       [](cxxopts::Options& o) {
         o.add_options()("cache", "image cache (env LK_CACHE)", cxxopts::value<std::string>(), "DIR")(
             "push", "also push the image to REGISTRY", cxxopts::value<std::string>(), "REGISTRY")(
-            "force", "build even when the cache has the tag")(
-            "args", "", cxxopts::value<std::vector<std::string>>());
+            "force", "build even when the cache has the tag")("args", "", cxxopts::value<std::vector<std::string>>());
         o.parse_positional({"args"});
       },
       [](const lk::ToolContext& ctx) { return run(ctx); }};

@@ -5,18 +5,18 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "pull/docker_config.h"
 #include "base/error.h"
 #include "base/fs.h"
-#include "oci/layout.h"
 #include "base/progress.h"
-#include "pull/image_pull.h"
+#include "base/tool_main.h"
+#include "oci/layout.h"
 #include "pull/archive_import.h"
+#include "pull/docker_config.h"
+#include "pull/image_pull.h"
 #include "pull/pinning.h"
 #include "pull/push.h"
 #include "pull/registry.h"
 #include "spec/plan.h"
-#include "base/tool_main.h"
 
 namespace {
 
@@ -106,9 +106,11 @@ int run(const lk::ToolContext& ctx) {
     std::string text = in == "-" ? lk::read_stream(STDIN_FILENO) : lk::read_file(in);
     plan = lk::spec::parse_document(text, lk::spec::Stage::kPlan, in == "-" ? "<stdin>" : in);
     images = lk::spec::images_of(plan);
-    opts.platform = lk::oci::parse_platform(args.count("platform") ? args["platform"].as<std::string>() : plan.platform);
+    opts.platform =
+        lk::oci::parse_platform(args.count("platform") ? args["platform"].as<std::string>() : plan.platform);
   } else {
-    opts.platform = lk::oci::parse_platform(args.count("platform") ? args["platform"].as<std::string>() : "linux/amd64");
+    opts.platform =
+        lk::oci::parse_platform(args.count("platform") ? args["platform"].as<std::string>() : "linux/amd64");
   }
   lk::pull::DockerConfig creds;
   std::unique_ptr<lk::pull::Registry> reg;
@@ -119,7 +121,8 @@ int run(const lk::ToolContext& ctx) {
   std::vector<lk::pull::PullRequest> requests;
   std::vector<size_t> owner;
   if (refs.empty()) {
-    requests = lk::pull::pull_requests(images, opts.platform, [&](const lk::oci::Reference& r) { return puller.index_platforms(r); }, &owner);
+    requests = lk::pull::pull_requests(
+        images, opts.platform, [&](const lk::oci::Reference& r) { return puller.index_platforms(r); }, &owner);
   } else {
     std::string bad;
     for (const auto& t : refs) {
@@ -149,7 +152,8 @@ int run(const lk::ToolContext& ctx) {
 int main(int argc, char** argv) {
   lk::ToolSpec spec{
       "lk-pull",
-      "Pin every image of a plan to a digest and fetch it, verified, into the OCI image cache (lock JSON, schema lk.lock/v1).",
+      "Pin every image of a plan to a digest and fetch it, verified, into the OCI image cache (lock JSON, schema "
+      "lk.lock/v1).",
       "[options] < plan.json > lock.json  |  [options] REF...  |  --import FILE  |  --push REF  |  --verify",
       "  lk-parse examples/nginx.yml | lk-pull > nginx.lock.json\n"
       "  lk-pull alpine:3.19 127.0.0.1:5000/lk/init:v1      # prints REF DIGEST lines\n"
@@ -161,28 +165,33 @@ int main(int argc, char** argv) {
       "is written under an flock on CACHE/index.json.lock, downloads in progress live in CACHE/ingest/.\n",
       [](cxxopts::Options& o) {
         o.add_options()("cache", "the OCI layout cache directory", cxxopts::value<std::string>(), "DIR")(
-            "platform", "OS/ARCH[/VARIANT] to pull (default: the plan's, else linux/amd64)", cxxopts::value<std::string>(), "P")(
-            "j,jobs", "parallel downloads", cxxopts::value<int>()->default_value("4"), "N")(
+            "platform", "OS/ARCH[/VARIANT] to pull (default: the plan's, else linux/amd64)",
+            cxxopts::value<std::string>(),
+            "P")("j,jobs", "parallel downloads", cxxopts::value<int>()->default_value("4"), "N")(
             "offline", "resolve from the cache only")("pull", "ask the registry for tags even when they are cached")(
             "insecure-registry", "speak plain http to HOST[:PORT] (loopback is always plain)",
-            cxxopts::value<std::vector<std::string>>(), "HOST")(
-            "cert-file", "extra CA certificate(s) in PEM to trust", cxxopts::value<std::string>(), "CA.pem")(
-            "mirror", "try URL before REGISTRY (default docker.io)", cxxopts::value<std::vector<std::string>>(), "[REG=]URL")(
-            "stall-timeout", "give up on a transfer under 1 KiB/s for this many seconds (it is resumed if retries are left)",
-            cxxopts::value<long>()->default_value("60"), "S")(
-            "request-timeout", "give up on a small request (manifest, token, config check) not answered in this many seconds",
-            cxxopts::value<long>()->default_value("120"), "S")(
+            cxxopts::value<std::vector<std::string>>(),
+            "HOST")("cert-file", "extra CA certificate(s) in PEM to trust", cxxopts::value<std::string>(), "CA.pem")(
+            "mirror", "try URL before REGISTRY (default docker.io)", cxxopts::value<std::vector<std::string>>(),
+            "[REG=]URL")(
+            "stall-timeout",
+            "give up on a transfer under 1 KiB/s for this many seconds (it is resumed if retries are left)",
+            cxxopts::value<long>()->default_value("60"),
+            "S")("request-timeout",
+                 "give up on a small request (manifest, token, config check) not answered in this many seconds",
+                 cxxopts::value<long>()->default_value("120"), "S")(
             "retries", "retries on 408/429/5xx and connection errors", cxxopts::value<int>()->default_value("4"), "N")(
             "i,input", "read the plan from FILE", cxxopts::value<std::string>()->default_value("-"), "FILE")(
             "o,output", "write the lock (or REF DIGEST lines) to FILE, atomically",
-            cxxopts::value<std::string>()->default_value("-"), "FILE")(
-            "verify", "check every blob's digest and every name in the cache")(
-            "import", "add the images of a docker save or OCI archive to the cache", cxxopts::value<std::vector<std::string>>(), "FILE")(
-            "push", "copy the cached image REF to its registry", cxxopts::value<std::string>(), "REF")(
+            cxxopts::value<std::string>()->default_value("-"),
+            "FILE")("verify", "check every blob's digest and every name in the cache")(
+            "import", "add the images of a docker save or OCI archive to the cache",
+            cxxopts::value<std::vector<std::string>>(),
+            "FILE")("push", "copy the cached image REF to its registry", cxxopts::value<std::string>(), "REF")(
             "to", "with --push: the destination reference instead of REF", cxxopts::value<std::string>(), "DEST")(
             "chunk-size", "with --push: upload blobs larger than this in chunks of this size",
-            cxxopts::value<int64_t>()->default_value("16777216"), "BYTES")(
-            "refs", "image references", cxxopts::value<std::vector<std::string>>());
+            cxxopts::value<int64_t>()->default_value("16777216"),
+            "BYTES")("refs", "image references", cxxopts::value<std::vector<std::string>>());
         o.parse_positional({"refs"});
       },
       [](const lk::ToolContext& ctx) { return run(ctx); }};

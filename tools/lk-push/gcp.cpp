@@ -2,10 +2,10 @@
 #include <iostream>
 
 #include "base/error.h"
+#include "base/tool_main.h"
 #include "gcp/config.h"
 #include "gcp/image_file.h"
 #include "gcp/push.h"
-#include "base/tool_main.h"
 
 namespace {
 
@@ -14,7 +14,8 @@ using lk::gcp::flag_or_env;
 int run(const lk::ToolContext& ctx) {
   const auto& args = ctx.args;
   const auto env = lk::gcp::process_env;
-  if (!args.count("file")) throw lk::InputError("no image file given (usage: lk-push gcp --bucket B [options] NAME.img.tar.gz)");
+  if (!args.count("file"))
+    throw lk::InputError("no image file given (usage: lk-push gcp --bucket B [options] NAME.img.tar.gz)");
   lk::gcp::PushOptions o;
   o.file = args["file"].as<std::string>();
   o.bucket = flag_or_env(args, "bucket", {"CLOUDSDK_IMAGE_BUCKET"}, env);
@@ -59,11 +60,9 @@ int gcp_main(int argc, char** argv) {
             "family", "image family", cxxopts::value<std::string>(), "F")(
             "public", "make the uploaded object publicly readable (predefinedAcl=publicRead)")(
             "nested-virt", "license the image for nested virtualisation (enable-vmx)")(
-            "uefi", "mark the image UEFI_COMPATIBLE")(
-            "replace", "replace an existing image of the same name")(
-            "chunk-size", "upload chunk size in KiB, a multiple of 256",
-            cxxopts::value<long>()->default_value("16384"), "KIB")(
-            "file", "image tarball", cxxopts::value<std::string>());
+            "uefi", "mark the image UEFI_COMPATIBLE")("replace", "replace an existing image of the same name")(
+            "chunk-size", "upload chunk size in KiB, a multiple of 256", cxxopts::value<long>()->default_value("16384"),
+            "KIB")("file", "image tarball", cxxopts::value<std::string>());
         lk::gcp::add_common_options(o);
         o.parse_positional({"file"});
       },

@@ -3,14 +3,14 @@
 
 #include <cstdlib>
 
-#include "streams/compress.h"
 #include "base/error.h"
 #include "base/fs.h"
-#include "oci/layout.h"
-#include "rootfs/build.h"
 #include "base/source_date.h"
 #include "base/tool_main.h"
+#include "oci/layout.h"
+#include "rootfs/build.h"
 #include "spec/plan.h"
+#include "streams/compress.h"
 
 namespace {
 
@@ -23,10 +23,12 @@ int run(const lk::ToolContext& ctx) {
   const lk::spec::Lock lock = lk::spec::parse_document(text, lk::spec::Stage::kLock, opts.lock_name);
   opts.epoch = lk::source_date_epoch();
   if (const char* home = std::getenv("HOME")) opts.home = home;
-  const auto store = lk::oci::OciLayout::existing(lk::default_cache_dir(args.count("cache") ? args["cache"].as<std::string>() : ""));
+  const auto store =
+      lk::oci::OciLayout::existing(lk::default_cache_dir(args.count("cache") ? args["cache"].as<std::string>() : ""));
 
   std::string output = args["output"].as<std::string>();
-  if (output == "-" && isatty(STDOUT_FILENO)) throw lk::InputError("refusing to write a tar to a terminal (use -o FILE or a pipe)");
+  if (output == "-" && isatty(STDOUT_FILENO))
+    throw lk::InputError("refusing to write a tar to a terminal (use -o FILE or a pipe)");
   if (output == "-") {
     lk::streams::FdSink sink(STDOUT_FILENO, "stdout");
     lk::streams::TarWriter tar(sink);
@@ -44,22 +46,22 @@ int run(const lk::ToolContext& ctx) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  lk::ToolSpec spec{
-      "lk-rootfs",
-      "Assemble the root filesystem (a pax tar, LinuxKit's layout) from a lock file and the image cache.",
-      "[options] < LOCK.json > ROOTFS.tar",
-      "  lk-rootfs < nginx.lock.json > nginx.rootfs.tar\n"
-      "  lk-rootfs -i nginx.lock.json -o nginx.rootfs.tar --cache /var/cache/lk\n"
-      "  lk-parse nginx.yml | lk-pull | lk-rootfs | lk-initrd -o nginx\n"
-      "Every entry lk generates gets the mtime SOURCE_DATE_EPOCH (default 0): the same lock\n"
-      "and cache always give the same bytes.\n",
-      [](cxxopts::Options& o) {
-        o.add_options()("i,input", "read the lock from FILE", cxxopts::value<std::string>()->default_value("-"), "FILE")(
-            "o,output", "write the tar to FILE (atomically) instead of stdout",
-            cxxopts::value<std::string>()->default_value("-"), "FILE")(
-            "cache", "image cache (default $LK_CACHE, else $XDG_CACHE_HOME/lk, else ~/.cache/lk)",
-            cxxopts::value<std::string>(), "DIR");
-      },
-      [](const lk::ToolContext& ctx) { return run(ctx); }};
+  lk::ToolSpec spec{"lk-rootfs",
+                    "Assemble the root filesystem (a pax tar, LinuxKit's layout) from a lock file and the image cache.",
+                    "[options] < LOCK.json > ROOTFS.tar",
+                    "  lk-rootfs < nginx.lock.json > nginx.rootfs.tar\n"
+                    "  lk-rootfs -i nginx.lock.json -o nginx.rootfs.tar --cache /var/cache/lk\n"
+                    "  lk-parse nginx.yml | lk-pull | lk-rootfs | lk-initrd -o nginx\n"
+                    "Every entry lk generates gets the mtime SOURCE_DATE_EPOCH (default 0): the same lock\n"
+                    "and cache always give the same bytes.\n",
+                    [](cxxopts::Options& o) {
+                      o.add_options()("i,input", "read the lock from FILE",
+                                      cxxopts::value<std::string>()->default_value("-"),
+                                      "FILE")("o,output", "write the tar to FILE (atomically) instead of stdout",
+                                              cxxopts::value<std::string>()->default_value("-"), "FILE")(
+                          "cache", "image cache (default $LK_CACHE, else $XDG_CACHE_HOME/lk, else ~/.cache/lk)",
+                          cxxopts::value<std::string>(), "DIR");
+                    },
+                    [](const lk::ToolContext& ctx) { return run(ctx); }};
   return lk::run_tool(spec, argc, argv);
 }

@@ -5,12 +5,12 @@
 
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/tool_main.h"
 #include "gcp/config.h"
 #include "gcp/console.h"
 #include "gcp/image_file.h"
 #include "gcp/push.h"
 #include "subcommands.h"
-#include "base/tool_main.h"
 
 namespace {
 
@@ -123,14 +123,12 @@ int gcp_main(int argc, char** argv) {
         o.add_options()("name", "instance name (default: the image's)", cxxopts::value<std::string>(), "N")(
             "zone", "zone (default europe-west1-d)", cxxopts::value<std::string>(), "Z")(
             "machine", "machine type (default g1-small)", cxxopts::value<std::string>(), "T")(
-            "disk-size", "boot disk size in GB (default: the image's)",
-            cxxopts::value<long>()->default_value("0"), "G")(
-            "data", "file whose content becomes the instance's user-data metadata", cxxopts::value<std::string>(),
-            "FILE")("skip-cleanup", "leave the instance running afterwards")(
+            "disk-size", "boot disk size in GB (default: the image's)", cxxopts::value<long>()->default_value("0"),
+            "G")("data", "file whose content becomes the instance's user-data metadata", cxxopts::value<std::string>(),
+                 "FILE")("skip-cleanup", "leave the instance running afterwards")(
             "nested-virt", "allow nested virtualisation (Haswell or later CPU, enable-vmx image)")(
-            "console-interval", "milliseconds between console polls (default: --poll-interval)",
-            cxxopts::value<long>(), "MS")(
-            "bucket", "when IMAGE is a file: the bucket to upload it to", cxxopts::value<std::string>(), "B")(
+            "console-interval", "milliseconds between console polls (default: --poll-interval)", cxxopts::value<long>(),
+            "MS")("bucket", "when IMAGE is a file: the bucket to upload it to", cxxopts::value<std::string>(), "B")(
             "family", "when IMAGE is a file: the image family", cxxopts::value<std::string>(), "F")(
             "uefi", "when IMAGE is a file: mark the image UEFI_COMPATIBLE")(
             "public", "when IMAGE is a file: make the uploaded object publicly readable")(

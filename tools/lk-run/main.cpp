@@ -5,8 +5,8 @@
 #include <string>
 
 #include "base/error.h"
-#include "subcommands.h"
 #include "base/tool_main.h"
+#include "subcommands.h"
 
 namespace {
 

@@ -12,12 +12,12 @@
 
 #include "base/error.h"
 #include "base/fs.h"
-#include "boot/kernel.h"
 #include "base/process.h"
+#include "base/tool_main.h"
+#include "boot/kernel.h"
 #include "qemu/command.h"
 #include "qemu/qmp.h"
 #include "subcommands.h"
-#include "base/tool_main.h"
 
 namespace lk::run {
 
@@ -33,7 +33,8 @@ bool kvm_usable() {
   std::ifstream cpuinfo("/proc/cpuinfo");
   std::string line;
   while (std::getline(cpuinfo, line))
-    if (line.rfind("flags", 0) == 0) return line.find(" vmx") != std::string::npos || line.find(" svm") != std::string::npos;
+    if (line.rfind("flags", 0) == 0)
+      return line.find(" vmx") != std::string::npos || line.find(" svm") != std::string::npos;
   return false;
 }
 
@@ -220,20 +221,20 @@ int qemu_main(int argc, char** argv) {
         opt.add_options()("mem", "memory in MiB", cxxopts::value<int>()->default_value("1024"), "MB")(
             "cpus", "virtual CPUs", cxxopts::value<int>()->default_value("1"), "N")(
             "disk", "extra disk FILE[,size=1G][,format=raw|qcow2] (created when missing; repeatable)",
-            cxxopts::value<std::vector<std::string>>(), "SPEC")(
-            "publish", "forward [ADDR:]HOST:GUEST[/udp] (ADDR defaults to 127.0.0.1; repeatable)",
-            cxxopts::value<std::vector<std::string>>(), "PORTS")(
-            "networking", "user or none", cxxopts::value<std::string>()->default_value("user"), "MODE")(
-            "uefi", "boot with OVMF (automatic for *-efi.* files)")(
+            cxxopts::value<std::vector<std::string>>(),
+            "SPEC")("publish", "forward [ADDR:]HOST:GUEST[/udp] (ADDR defaults to 127.0.0.1; repeatable)",
+                    cxxopts::value<std::vector<std::string>>(),
+                    "PORTS")("networking", "user or none", cxxopts::value<std::string>()->default_value("user"),
+                             "MODE")("uefi", "boot with OVMF (automatic for *-efi.* files)")(
             "accel", "auto, tcg or kvm (auto uses KVM only when the CPU really has vmx/svm)",
-            cxxopts::value<std::string>()->default_value("auto"), "ACCEL")(
-            "no-pvh", "boot the kernel file as it is, not its decompressed vmlinux")(
+            cxxopts::value<std::string>()->default_value("auto"),
+            "ACCEL")("no-pvh", "boot the kernel file as it is, not its decompressed vmlinux")(
             "detach", "run in the background; state (pid, console log, qmp socket) in --state")(
             "state", "state directory for --detach (default PATH-state)", cxxopts::value<std::string>(), "DIR")(
             "timeout", "power the VM off after this many seconds (exit 1)",
-            cxxopts::value<double>()->default_value("0"), "SECONDS")(
-            "grace", "seconds a guest gets to power off before qemu is stopped",
-            cxxopts::value<double>()->default_value("30"), "SECONDS")(
+            cxxopts::value<double>()->default_value("0"),
+            "SECONDS")("grace", "seconds a guest gets to power off before qemu is stopped",
+                       cxxopts::value<double>()->default_value("30"), "SECONDS")(
             "qemu-arg", "extra qemu argument (repeatable)", cxxopts::value<std::vector<std::string>>(), "ARG")(
             "path", "artifact", cxxopts::value<std::string>());
         opt.parse_positional({"path"});

@@ -67,7 +67,8 @@ void stage(const std::vector<std::string>& argv, const std::string& in_path, con
 
 std::string seconds(std::chrono::steady_clock::time_point since) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f s", std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count());
+  std::snprintf(buf, sizeof buf, "%.1f s",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count());
   return buf;
 }
 
@@ -100,12 +101,12 @@ int run(const ToolContext& ctx) {
   std::vector<std::string> parse = {bin + "/lk-parse"};
   parse.insert(parse.end(), specs.begin(), specs.end());
   stage(parse, "", prefix + ".plan.json");
-  const spec::Plan plan = spec::parse_document(read_file(prefix + ".plan.json"), spec::Stage::kPlan, prefix + ".plan.json");
+  const spec::Plan plan =
+      spec::parse_document(read_file(prefix + ".plan.json"), spec::Stage::kPlan, prefix + ".plan.json");
 
-  std::vector<std::string> formats = split_formats(args.count("format") ? args["format"].as<std::vector<std::string>>()
-                                                                        : std::vector<std::string>{});
-  if (formats.empty())
-    formats = plan.formats;
+  std::vector<std::string> formats =
+      split_formats(args.count("format") ? args["format"].as<std::vector<std::string>>() : std::vector<std::string>{});
+  if (formats.empty()) formats = plan.formats;
   if (formats.empty()) formats.push_back("kernel+initrd");
   bool want_kernel_initrd = false;
   for (const auto& f : formats) want_kernel_initrd |= output_format(f).tool.empty();
@@ -158,8 +159,9 @@ int run(const ToolContext& ctx) {
   if (is != 0) throw Error(is == kExitInput ? kExitInput : kExitRuntime, "lk-initrd failed");
   if (want_kernel_initrd) {
     outputs.insert(outputs.end(), {"-kernel", "-initrd.img", "-cmdline"});
-    ctx.log.info("kernel+initrd: " + out + "-kernel (" + human_size(staged + "-kernel") + "), " + out + "-initrd.img (" +
-                 human_size(staged + "-initrd.img") + "), " + out + "-cmdline in " + seconds(started));
+    ctx.log.info("kernel+initrd: " + out + "-kernel (" + human_size(staged + "-kernel") + "), " + out +
+                 "-initrd.img (" + human_size(staged + "-initrd.img") + "), " + out + "-cmdline in " +
+                 seconds(started));
   }
 
   for (const auto& f : formats) {
@@ -185,23 +187,22 @@ int run(const ToolContext& ctx) {
 int build_main(int argc, char** argv) {
   ToolSpec spec{
       "lk build",
-      "Build a spec into bootable outputs: lk-parse | lk-pull | lk-rootfs | lk-initrd | lk-iso/lk-disk/lk-gcp, as `moby build` did.",
+      "Build a spec into bootable outputs: lk-parse | lk-pull | lk-rootfs | lk-initrd | lk-iso/lk-disk/lk-gcp, as "
+      "`moby build` did.",
       "[options] SPEC.yml [SPEC.yml...]",
       "  lk build examples/nginx.yml                 # nginx-kernel, nginx-initrd.img, nginx-cmdline\n"
       "  lk build --dir out --name demo a.yml b.yml\n"
-      "  lk build --format iso-bios,iso-efi,raw-bios,gcp examples/nginx.yml   # nginx.iso nginx-efi.iso ...\n"
-      + formats_help() +
-          "@pkg: packages the spec names are built with lk-pkg when the cache lacks them.\n",
+      "  lk build --format iso-bios,iso-efi,raw-bios,gcp examples/nginx.yml   # nginx.iso nginx-efi.iso ...\n" +
+          formats_help() + "@pkg: packages the spec names are built with lk-pkg when the cache lacks them.\n",
       [](cxxopts::Options& o) {
         o.add_options()("f,format", "output formats (default: the spec's outputs:, else kernel+initrd)",
-                        cxxopts::value<std::vector<std::string>>(), "LIST")(
-            "dir", "output directory", cxxopts::value<std::string>()->default_value("."), "DIR")(
+                        cxxopts::value<std::vector<std::string>>(),
+                        "LIST")("dir", "output directory", cxxopts::value<std::string>()->default_value("."), "DIR")(
             "name", "output base name (default: the last spec's name)", cxxopts::value<std::string>(), "NAME")(
             "cache", "image cache (env LK_CACHE)", cxxopts::value<std::string>(), "DIR")(
             "pull", "re-resolve every tag against its registry")(
-            "size", "disk size for the disk formats (e.g. 2G; default: just large enough)", cxxopts::value<std::string>(),
-            "SIZE")(
-            "specs", "", cxxopts::value<std::vector<std::string>>());
+            "size", "disk size for the disk formats (e.g. 2G; default: just large enough)",
+            cxxopts::value<std::string>(), "SIZE")("specs", "", cxxopts::value<std::vector<std::string>>());
         o.parse_positional({"specs"});
       },
       [](const ToolContext& ctx) { return run(ctx); }};

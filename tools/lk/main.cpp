@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "build.h"
 #include "base/error.h"
 #include "base/tool_main.h"
+#include "build.h"
 
 namespace {
 
@@ -41,7 +41,8 @@ std::vector<std::string> commands(const std::string& dir) {
 int usage(const std::string& dir, std::ostream& os, int status) {
   os << "usage: lk COMMAND [ARGS...]   (build, or runs lk-COMMAND)\n\ncommands: build";
   for (const auto& c : commands(dir)) os << " " << c;
-  os << "\n\nexamples:\n  lk build examples/nginx.yml\n  lk run qemu --publish 8080:80 nginx\n  lk pkg build pkg/init\n\n"
+  os << "\n\nexamples:\n  lk build examples/nginx.yml\n  lk run qemu --publish 8080:80 nginx\n  lk pkg build "
+        "pkg/init\n\n"
         "`lk COMMAND --help` shows each command's options.\n";
   // Help that could not be written (a full disk, a closed pipe) is a failure like any other.
   if (!os.flush()) {

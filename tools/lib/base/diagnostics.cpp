@@ -22,8 +22,7 @@ void Diagnostics::throw_if_any() const {
     if (i) all += "\n";
     all += errors_[i];
   }
-  if (total_ > errors_.size())
-    all += "\n... and " + std::to_string(total_ - errors_.size()) + " more errors";
+  if (total_ > errors_.size()) all += "\n... and " + std::to_string(total_ - errors_.size()) + " more errors";
   throw InputError(all);
 }
 

@@ -13,8 +13,8 @@ std::string quoted(std::string_view text);
 
 struct SourcePos {
   std::string file;
-  int line = 0;    // 1-based; 0 when unknown
-  int column = 0;  // 1-based
+  int line = 0;             // 1-based; 0 when unknown
+  int column = 0;           // 1-based
   std::string str() const;  // "file:line:col" (or "file" alone when the position is unknown)
 };
 

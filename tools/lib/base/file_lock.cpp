@@ -9,7 +9,8 @@
 
 namespace lk {
 
-FileLock::FileLock(const std::string& path) : FileLock(Fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)), path) {}
+FileLock::FileLock(const std::string& path)
+    : FileLock(Fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)), path) {}
 
 FileLock::FileLock(Fd fd, const std::string& what) : fd_(std::move(fd)) {
   if (!fd_) throw_errno("open " + what);

@@ -100,7 +100,8 @@ bool try_lock(int fd) { return ::flock(fd, LOCK_EX | LOCK_NB) == 0; }
 // Whether PATH still names the file open as FD (a stale-temp sweep may have removed
 // it between its creation and our lock).
 bool still_named(int fd, const std::string& path) {
-  struct stat a {}, b {};
+  struct stat a {
+  }, b{};
   return ::fstat(fd, &a) == 0 && ::lstat(path.c_str(), &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
@@ -322,7 +323,8 @@ void copy_sparse(int from, int to, const std::string& what) {
       }
     }
     for (uint64_t at = r.offset, end = r.offset + r.length; at < end;) {
-      ssize_t n = ::pread(from, buf.data(), static_cast<size_t>(std::min<uint64_t>(end - at, buf.size())), static_cast<off_t>(at));
+      ssize_t n = ::pread(from, buf.data(), static_cast<size_t>(std::min<uint64_t>(end - at, buf.size())),
+                          static_cast<off_t>(at));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) throw_errno("read " + what);
       write_all(to, std::string_view(buf.data(), static_cast<size_t>(n)), what);

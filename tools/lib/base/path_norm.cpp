@@ -13,8 +13,7 @@ std::string clean_member_path(std::string_view raw, const std::string& where) {
     size_t j = raw.find('/', i);
     if (j == std::string_view::npos) j = raw.size();
     std::string_view part = raw.substr(i, j - i);
-    if (part == "..")
-      throw RuntimeError(where + ": entry \"" + std::string(raw) + "\" leaves the root (\"..\")");
+    if (part == "..") throw RuntimeError(where + ": entry \"" + std::string(raw) + "\" leaves the root (\"..\")");
     if (!part.empty() && part != ".") {
       if (!out.empty()) out += '/';
       out.append(part);

@@ -150,7 +150,8 @@ void run_checked(const std::vector<std::string>& argv, const std::vector<std::st
   if (status != 0) {
     std::string cmd;
     for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + a;
-    throw RuntimeError(argv[0] + " failed (exit " + std::to_string(status) + "): " + cmd + (err.empty() ? "" : "\n" + err));
+    throw RuntimeError(argv[0] + " failed (exit " + std::to_string(status) + "): " + cmd +
+                       (err.empty() ? "" : "\n" + err));
   }
 }
 

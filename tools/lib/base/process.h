@@ -11,7 +11,7 @@
 namespace lk {
 
 struct SpawnOptions {
-  int stdin_fd = -1;   // -1: inherit
+  int stdin_fd = -1;  // -1: inherit
   int stdout_fd = -1;
   int stderr_fd = -1;
   bool new_process_group = false;  // keep terminal Ctrl-C away from the child

@@ -101,13 +101,12 @@ void Progress::draw_locked(bool force) {
   }
   double secs = std::chrono::duration<double>(now - started_).count();
   double rate = secs > 0 ? static_cast<double>(done_ - start_done_) / secs : 0;
-  s += "  total " + human_bytes(done_) + " / " + human_bytes(total_) + "  " + human_bytes(static_cast<int64_t>(rate)) + "/s  " +
-       std::to_string(finished_items_) + "/" + std::to_string(items_) + " blobs\n";
+  s += "  total " + human_bytes(done_) + " / " + human_bytes(total_) + "  " + human_bytes(static_cast<int64_t>(rate)) +
+       "/s  " + std::to_string(finished_items_) + "/" + std::to_string(items_) + " blobs\n";
   ++lines_;
   try {
     write_all(STDERR_FILENO, s, "stderr");
-  } catch (...) {
-  }
+  } catch (...) {}
 }
 
 }  // namespace lk

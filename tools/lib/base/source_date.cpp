@@ -12,7 +12,8 @@ int64_t source_date_epoch() {
   if (!s || !*s) return 0;
   char* end = nullptr;
   long long v = std::strtoll(s, &end, 10);
-  if (*end || v < 0) throw InputError("SOURCE_DATE_EPOCH must be a non-negative integer, got \"" + std::string(s) + "\"");
+  if (*end || v < 0)
+    throw InputError("SOURCE_DATE_EPOCH must be a non-negative integer, got \"" + std::string(s) + "\"");
   return v;
 }
 

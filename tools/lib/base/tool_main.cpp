@@ -16,8 +16,8 @@ int run_tool(const ToolSpec& spec, int argc, char** argv) {
   cxxopts::Options opts(spec.name, spec.summary);
   opts.custom_help(spec.usage.empty() ? "[options]" : spec.usage);
   opts.positional_help("");
-  opts.add_options()("h,help", "show this help")("version", "print the version")(
-      "q,quiet", "only errors on stderr")("v,verbose", "more detail on stderr (repeat for more)");
+  opts.add_options()("h,help", "show this help")("version", "print the version")("q,quiet", "only errors on stderr")(
+      "v,verbose", "more detail on stderr (repeat for more)");
   if (spec.add_options) spec.add_options(opts);
   try {
     auto args = opts.parse(argc, argv);

@@ -2,9 +2,9 @@
 // The one place each tool catches errors: run_tool() parses the common flags
 // (--help, --version, -q, -v), calls the tool's body, and maps exceptions to
 // exit statuses (InputError and usage errors 2, everything else 1).
-#include "base/cxxopts_config.h"
 #include <functional>
 #include <string>
+#include "base/cxxopts_config.h"
 
 #include "base/log.h"
 

@@ -72,7 +72,8 @@ BootFiles from_tar(const std::string& input, const std::string& workdir) {
       tar.copy_data([&](const void* d, size_t len) { text.append(static_cast<const char*>(d), len); });
       b.cmdline = trim_end(text);
     } else {
-      throw InputError(where + ": unexpected member " + name + " (a bundle holds kernel, initrd.img, cmdline and ucode.cpio)");
+      throw InputError(where + ": unexpected member " + name +
+                       " (a bundle holds kernel, initrd.img, cmdline and ucode.cpio)");
     }
   }
   if (!have_kernel) throw InputError(where + ": the bundle has no kernel (expected the tar lk-initrd writes)");

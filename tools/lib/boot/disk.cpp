@@ -3,10 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "boot/loader.h"
 #include "base/error.h"
-#include "boot/fat.h"
 #include "base/fs.h"
+#include "boot/fat.h"
+#include "boot/loader.h"
 #include "boot/partition_table.h"
 
 namespace lk::boot {
@@ -15,7 +15,6 @@ namespace {
 
 constexpr uint64_t kMiB = 1 << 20;
 constexpr uint64_t kStart = kMiB;  // the partition's offset: 2048 sectors, as every tool aligns
-
 
 uint32_t hex32(const std::string& digest, size_t at) {
   return static_cast<uint32_t>(std::stoul(digest.substr(at, 8), nullptr, 16));
@@ -34,7 +33,8 @@ uint64_t minimum_disk_size(const BootFiles& boot) {
   return kStart + partition + kMiB;
 }
 
-uint64_t build_disk(const BootFiles& boot, const DiskOptions& opts, const std::string& workdir, const std::string& path) {
+uint64_t build_disk(const BootFiles& boot, const DiskOptions& opts, const std::string& workdir,
+                    const std::string& path) {
   if (!opts.bios && !opts.efi) throw InputError("a disk needs a BIOS or a UEFI boot path, or both");
   check_cmdline(boot.cmdline);
   const uint64_t need = minimum_disk_size(boot);

@@ -26,6 +26,7 @@ uint64_t minimum_disk_size(const BootFiles& boot);
 
 // Writes the disk to PATH (created, or truncated); returns its size. A --size too
 // small for the boot files is an InputError saying how much is needed.
-uint64_t build_disk(const BootFiles& boot, const DiskOptions& opts, const std::string& workdir, const std::string& path);
+uint64_t build_disk(const BootFiles& boot, const DiskOptions& opts, const std::string& workdir,
+                    const std::string& path);
 
 }  // namespace lk::boot

@@ -28,8 +28,9 @@ FatImage::FatImage(std::string image, const FatOptions& opts) : image_(std::move
   env_ = {"SOURCE_DATE_EPOCH=" + std::to_string(std::max(opts_.epoch, kFatEpoch)), "TZ=UTC", "MTOOLS_SKIP_CHECK=1"};
   char serial[16];
   std::snprintf(serial, sizeof serial, "%08X", opts_.serial);
-  std::vector<std::string> argv = {"mkfs.fat", "--invariant", "-i", serial, "-n", opts_.label.empty() ? "LK" : opts_.label,
-                                   "--offset", std::to_string(opts_.offset / 512),
+  std::vector<std::string> argv = {"mkfs.fat", "--invariant", "-i", serial, "-n",
+                                   opts_.label.empty() ? "LK" : opts_.label, "--offset",
+                                   std::to_string(opts_.offset / 512),
                                    // hidden sectors = the partition's LBA: the boot sector needs it to find itself
                                    "-h", std::to_string(opts_.offset / 512)};
   if (opts_.fat32) argv.insert(argv.end(), {"-F", "32"});

@@ -6,9 +6,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "streams/cpio_writer.h"
 #include "base/error.h"
 #include "base/path_norm.h"
+#include "streams/cpio_writer.h"
 
 namespace lk::boot {
 
@@ -34,7 +34,8 @@ uint32_t type_bits(streams::TarEntry::Type t) {
 }
 
 uint32_t id32(uint64_t v, const std::string& path) {
-  if (v > 0xffffffffull) throw RuntimeError(kWhere + std::string(": \"") + path + "\": uid/gid " + std::to_string(v) + " does not fit cpio");
+  if (v > 0xffffffffull)
+    throw RuntimeError(kWhere + std::string(": \"") + path + "\": uid/gid " + std::to_string(v) + " does not fit cpio");
   return static_cast<uint32_t>(v);
 }
 
@@ -98,7 +99,9 @@ InitrdResult build_initrd(int fd, const InitrdSinks& sinks) {
         });
       } else if (sink && h.type == streams::TarEntry::kFile) {
         if (p == "boot/ucode.cpio" && started)
-          throw RuntimeError("rootfs tar: boot/ucode.cpio comes after the root filesystem; it must come first (as lk-rootfs writes it)");
+          throw RuntimeError(
+              "rootfs tar: boot/ucode.cpio comes after the root filesystem; it must come first (as lk-rootfs writes "
+              "it)");
         r.copy_data([&](const void* d, size_t n) { sink->write(d, n); });
         (p == "boot/kernel" ? res.kernel : res.ucode) = true;
       }
@@ -116,7 +119,8 @@ InitrdResult build_initrd(int fd, const InitrdSinks& sinks) {
       std::string target = clean_member_path(h.linkname, kWhere);
       auto it = inode_of.find(target);
       if (it == inode_of.end())
-        throw RuntimeError("rootfs tar: hard link \"" + p + "\" to \"" + target + "\", which is not a regular file before it");
+        throw RuntimeError("rootfs tar: hard link \"" + p + "\" to \"" + target +
+                           "\", which is not a regular file before it");
       e.ino = it->second;
       e.nlink = groups[target];
       e.mode = S_IFREG | (h.mode & 07777);

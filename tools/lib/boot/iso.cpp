@@ -7,12 +7,12 @@
 #include <ctime>
 #include <future>
 
-#include "boot/loader.h"
 #include "base/error.h"
-#include "boot/fat.h"
 #include "base/fs.h"
-#include "boot/partition_table.h"
 #include "base/process.h"
+#include "boot/fat.h"
+#include "boot/loader.h"
+#include "boot/partition_table.h"
 
 namespace lk::boot {
 
@@ -89,11 +89,11 @@ void build_iso(const BootFiles& boot, const IsoOptions& opts, const std::string&
   // the value 0 as "not set" (then uses the time now), so epoch 0 becomes 1 s.
   const int64_t epoch = std::max<int64_t>(opts.epoch, 1);
   const std::string when = "=" + std::to_string(epoch);
-  std::vector<std::string> argv = {"xorriso", "-iso_nowtime", when, "-volume_date", "c", when, "-volume_date", "m", when,
-                                   "-volume_date", "uuid", uuid_time(epoch), "-volume_date", "all_file_dates", when,
-                                   // -r, not -R: owners root, modes from the file type, none of the host's
-                                   "-as", "mkisofs", "-quiet", "-o", out, "-V", opts.volume_id,
-                                   "-J", "-joliet-long", "-r", "-graft-points"};
+  std::vector<std::string> argv = {
+      "xorriso", "-iso_nowtime", when, "-volume_date", "c", when, "-volume_date", "m", when, "-volume_date", "uuid",
+      uuid_time(epoch), "-volume_date", "all_file_dates", when,
+      // -r, not -R: owners root, modes from the file type, none of the host's
+      "-as", "mkisofs", "-quiet", "-o", out, "-V", opts.volume_id, "-J", "-joliet-long", "-r", "-graft-points"};
   std::vector<std::string> files = {graft("/boot/kernel", boot.kernel), graft("/boot/initrd.img", boot.initrd)};
   if (opts.bios) {
     const std::string cfg = workdir + "/isolinux.cfg";
@@ -102,18 +102,21 @@ void build_iso(const BootFiles& boot, const IsoOptions& opts, const std::string&
     f.commit();
     argv.insert(argv.end(), {"-isohybrid-mbr", LoaderFiles::isohybrid_mbr(), "-c", "isolinux/boot.cat", "-b",
                              "isolinux/isolinux.bin", "-no-emul-boot", "-boot-load-size", "4", "-boot-info-table"});
-    files.insert(files.end(), {graft("/isolinux/isolinux.bin", LoaderFiles::isolinux_bin()),
-                               graft("/isolinux/ldlinux.c32", LoaderFiles::ldlinux_c32()),
-                               graft("/isolinux/isolinux.cfg", cfg)});
+    files.insert(files.end(),
+                 {graft("/isolinux/isolinux.bin", LoaderFiles::isolinux_bin()),
+                  graft("/isolinux/ldlinux.c32", LoaderFiles::ldlinux_c32()), graft("/isolinux/isolinux.cfg", cfg)});
   }
   if (opts.efi) {
     // The hybrid GPT's disk GUID (else random) from the content, hashed while GRUB and
     // the FAT image are made; a BIOS-only ISO has no GPT and skips the reading.
     auto digest = std::async(std::launch::async, [&] { return content_digest(boot); });
     std::string img = make_efi_boot_image(boot, opts, workdir);
-    argv.insert(argv.begin() + 1, {"-boot_image", "any", "gpt_disk_guid=" + hex(guid_from_seed(digest.get() + "/iso"))});
-    if (opts.bios) argv.push_back("-eltorito-alt-boot");
-    else argv.insert(argv.end(), {"-c", "boot/boot.cat"});
+    argv.insert(argv.begin() + 1,
+                {"-boot_image", "any", "gpt_disk_guid=" + hex(guid_from_seed(digest.get() + "/iso"))});
+    if (opts.bios)
+      argv.push_back("-eltorito-alt-boot");
+    else
+      argv.insert(argv.end(), {"-c", "boot/boot.cat"});
     argv.insert(argv.end(), {"-e", "boot/efiboot.img", "-no-emul-boot", "-isohybrid-gpt-basdat"});
     files.push_back(graft("/boot/efiboot.img", img));
   }

@@ -27,8 +27,10 @@ std::string grub_quote(const std::string& cmdline) {
     word.clear();
   };
   for (char c : cmdline) {
-    if (c == ' ' || c == '\t') flush();
-    else word += c;
+    if (c == ' ' || c == '\t')
+      flush();
+    else
+      word += c;
   }
   flush();
   return out;
@@ -52,8 +54,8 @@ void check_cmdline(const std::string& cmdline) {
 
 std::string syslinux_config(const std::string& kernel, const std::string& initrd, const std::string& cmdline) {
   check_cmdline(cmdline);
-  return "SERIAL 0 115200\nDEFAULT linux\nPROMPT 0\nTIMEOUT 0\nLABEL linux\n  KERNEL " + kernel + "\n  INITRD " + initrd +
-         "\n  APPEND " + cmdline + "\n";
+  return "SERIAL 0 115200\nDEFAULT linux\nPROMPT 0\nTIMEOUT 0\nLABEL linux\n  KERNEL " + kernel + "\n  INITRD " +
+         initrd + "\n  APPEND " + cmdline + "\n";
 }
 
 std::string grub_config(const std::string& root_search, const std::string& kernel, const std::string& initrd,
@@ -62,9 +64,15 @@ std::string grub_config(const std::string& root_search, const std::string& kerne
   return "serial --unit=0 --speed=115200\n"
          "terminal_input console serial\n"
          "terminal_output console serial\n"
-         "search --no-floppy --set=root " + root_search + "\n"
-         "linux " + kernel + grub_quote(cmdline) + "\n"
-         "initrd " + initrd + "\n"
+         "search --no-floppy --set=root " +
+         root_search +
+         "\n"
+         "linux " +
+         kernel + grub_quote(cmdline) +
+         "\n"
+         "initrd " +
+         initrd +
+         "\n"
          "boot\n";
 }
 
@@ -76,9 +84,31 @@ void make_grub_efi(const std::string& config, const std::string& workdir, const 
   f.commit();
   // The smallest module set that reads FAT and ISO 9660 from MBR or GPT disks and boots
   // Linux; efi_gop spares the "no suitable video mode" message.
-  run_checked({"grub-mkimage", "-O", "x86_64-efi", "-d", LoaderFiles::grub_efi_dir(), "-p", "/EFI/BOOT", "-c", cfg,
-               "-o", out, "part_gpt", "part_msdos", "fat", "iso9660", "search", "search_fs_file", "search_fs_uuid",
-               "linux", "boot", "echo", "serial", "terminal", "normal", "efi_gop"});
+  run_checked({"grub-mkimage",
+               "-O",
+               "x86_64-efi",
+               "-d",
+               LoaderFiles::grub_efi_dir(),
+               "-p",
+               "/EFI/BOOT",
+               "-c",
+               cfg,
+               "-o",
+               out,
+               "part_gpt",
+               "part_msdos",
+               "fat",
+               "iso9660",
+               "search",
+               "search_fs_file",
+               "search_fs_uuid",
+               "linux",
+               "boot",
+               "echo",
+               "serial",
+               "terminal",
+               "normal",
+               "efi_gop"});
 }
 
 }  // namespace lk::boot

@@ -46,8 +46,7 @@ void put_guid(std::string& buf, size_t at, const Guid& g) {
 }
 
 uint32_t crc(std::string_view data) {
-  return static_cast<uint32_t>(
-      ::crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
+  return static_cast<uint32_t>(::crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
 }
 
 void pwrite_all(int fd, std::string_view data, uint64_t offset, const std::string& what) {
@@ -133,8 +132,7 @@ void check_gpt_partitions(const std::vector<GptPartition>& parts, uint64_t first
     if (sorted[i - 1].last_lba >= sorted[i].first_lba)
       throw InputError("GPT partitions " + sorted[i - 1].name + " and " + sorted[i].name + " overlap (sectors " +
                        std::to_string(sorted[i - 1].first_lba) + ".." + std::to_string(sorted[i - 1].last_lba) +
-                       " and " + std::to_string(sorted[i].first_lba) + ".." + std::to_string(sorted[i].last_lba) +
-                       ")");
+                       " and " + std::to_string(sorted[i].first_lba) + ".." + std::to_string(sorted[i].last_lba) + ")");
 }
 
 }  // namespace

@@ -48,7 +48,8 @@ http::Response Api::send_once(http::Request req) {
 nlohmann::json parse_json_body(const std::string& what, const http::Response& resp) {
   if (resp.body.empty()) return nlohmann::json::object();
   auto j = nlohmann::json::parse(resp.body, nullptr, false);
-  if (j.is_discarded()) throw RuntimeError(what + ": HTTP " + std::to_string(resp.status) + ": the response is not JSON");
+  if (j.is_discarded())
+    throw RuntimeError(what + ": HTTP " + std::to_string(resp.status) + ": the response is not JSON");
   return j;
 }
 

@@ -6,9 +6,9 @@
 #include <optional>
 #include <string>
 
+#include "base/log.h"
 #include "gcp/auth.h"
 #include "http/client.h"
-#include "base/log.h"
 #include "http/retry.h"
 
 namespace lk::gcp {

@@ -7,8 +7,8 @@
 #include <functional>
 #include <string>
 
-#include "http/client.h"
 #include "base/log.h"
+#include "http/client.h"
 #include "http/retry.h"
 
 namespace lk::gcp {
@@ -22,9 +22,9 @@ struct Credentials {
   Kind kind = Kind::kAccessToken;
   std::string origin;  // where they came from, for messages: a flag, a variable or a file
   std::string access_token;
-  std::string client_email, private_key, project_id;     // service account
-  std::string client_id, client_secret, refresh_token;   // authorized user
-  std::string token_uri;                                 // from the file, when it names one
+  std::string client_email, private_key, project_id;    // service account
+  std::string client_id, client_secret, refresh_token;  // authorized user
+  std::string token_uri;                                // from the file, when it names one
 };
 
 // A service-account key or an authorized_user file; ORIGIN names it in errors.

@@ -84,8 +84,8 @@ std::optional<json> Compute::get_image(const std::string& name) {
 
 void Compute::insert_image(const ImageSpec& spec) {
   // requestId makes a retried insert the same request, not a second image.
-  auto op = api_.call("images.insert", "POST", project_url() + "/global/images?requestId=" + random_uuid(),
-                      image_body(spec));
+  auto op =
+      api_.call("images.insert", "POST", project_url() + "/global/images?requestId=" + random_uuid(), image_body(spec));
   wait("images.insert", op, "");
 }
 
@@ -108,14 +108,13 @@ std::optional<json> Compute::get_instance(const std::string& zone, const std::st
 }
 
 void Compute::delete_instance(const std::string& zone, const std::string& name) {
-  auto op = api_.call("instances.delete", "DELETE",
-                      project_url() + "/zones/" + url_escape(zone) + "/instances/" + url_escape(name) +
-                          "?requestId=" + random_uuid());
+  auto op = api_.call(
+      "instances.delete", "DELETE",
+      project_url() + "/zones/" + url_escape(zone) + "/instances/" + url_escape(name) + "?requestId=" + random_uuid());
   wait("instances.delete", op, zone);
 }
 
-std::optional<SerialOutput> Compute::serial_output(const std::string& zone, const std::string& name,
-                                                   long long start) {
+std::optional<SerialOutput> Compute::serial_output(const std::string& zone, const std::string& name, long long start) {
   const std::string what = "instances.getSerialPortOutput";
   http::Request req;
   req.url = project_url() + "/zones/" + url_escape(zone) + "/instances/" + url_escape(name) +
@@ -142,8 +141,8 @@ std::optional<SerialOutput> Compute::serial_output(const std::string& zone, cons
 void Compute::wait(const std::string& what, json op, const std::string& zone) {
   const std::string name = op.value("name", "");
   if (name.empty()) throw RuntimeError(what + ": the response is not an operation");
-  const std::string url = project_url() + (zone.empty() ? "/global" : "/zones/" + url_escape(zone)) +
-                          "/operations/" + url_escape(name);
+  const std::string url =
+      project_url() + (zone.empty() ? "/global" : "/zones/" + url_escape(zone)) + "/operations/" + url_escape(name);
   const auto deadline = std::chrono::steady_clock::now() + polling_.timeout;
   for (;;) {
     if (op.value("status", "") == "DONE") {
@@ -152,8 +151,8 @@ void Compute::wait(const std::string& what, json op, const std::string& zone) {
       return;
     }
     if (std::chrono::steady_clock::now() >= deadline)
-      throw RuntimeError(what + ": operation " + name + " not done after " +
-                         std::to_string(polling_.timeout.count()) + " s (status " + op.value("status", "?") + ")");
+      throw RuntimeError(what + ": operation " + name + " not done after " + std::to_string(polling_.timeout.count()) +
+                         " s (status " + op.value("status", "?") + ")");
     std::this_thread::sleep_for(polling_.interval);
     op = api_.call(zone.empty() ? "globalOperations.get" : "zoneOperations.get", "GET", url);
   }

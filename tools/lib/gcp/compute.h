@@ -25,7 +25,7 @@ struct InstanceSpec {
   std::string name;
   std::string zone;
   std::string machine_type;
-  std::string image;  // an image name in the project, or a full/partial resource path
+  std::string image;      // an image name in the project, or a full/partial resource path
   long disk_size_gb = 0;  // 0: the image's size
   std::string user_data;
   bool has_user_data = false;

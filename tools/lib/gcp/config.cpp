@@ -23,8 +23,8 @@ void add_common_options(cxxopts::Options& o) {
   o.add_options("Google Cloud")("project", "GCP project", cxxopts::value<std::string>(), "P")(
       "keys", "service-account JSON key file", cxxopts::value<std::string>(), "FILE")(
       "access-token", "use this OAuth access token (e.g. from `gcloud auth print-access-token`)",
-      cxxopts::value<std::string>(), "TOKEN")(
-      "api-endpoint", "Compute Engine API base URL", cxxopts::value<std::string>(), "URL")(
+      cxxopts::value<std::string>(),
+      "TOKEN")("api-endpoint", "Compute Engine API base URL", cxxopts::value<std::string>(), "URL")(
       "storage-endpoint", "Cloud Storage base URL", cxxopts::value<std::string>(), "URL")(
       "token-url", "OAuth2 token endpoint", cxxopts::value<std::string>(), "URL")(
       "poll-interval", "milliseconds between polls of operations and the console (default 2000)",
@@ -57,8 +57,7 @@ long parse_count(const std::string& what, const std::string& v) {
     size_t used = 0;
     long n = std::stol(v, &used);
     if (used == v.size() && n >= 0) return n;
-  } catch (const std::exception&) {
-  }
+  } catch (const std::exception&) {}
   throw InputError(what + ": not a number: \"" + v + "\"");
 }
 
@@ -92,7 +91,8 @@ Config config_from_args(const cxxopts::ParseResult& args, const Getenv& env) {
   if (retries < 1 || retries > 100) throw InputError("--retries: from 1 to 100");
   c.retry.max_attempts = static_cast<int>(retries);
   c.retry.first_delay = std::chrono::milliseconds(env_number(env, "LK_GCP_BACKOFF_MS", 1000));
-  long poll = args.count("poll-interval") ? flag_number(args, "poll-interval") : env_number(env, "LK_GCP_POLL_MS", 2000);
+  long poll =
+      args.count("poll-interval") ? flag_number(args, "poll-interval") : env_number(env, "LK_GCP_POLL_MS", 2000);
   c.polling.interval = std::chrono::milliseconds(poll);
   c.polling.timeout = std::chrono::seconds(flag_number(args, "op-timeout"));
   return c;

@@ -1,14 +1,14 @@
 #pragma once
 // The settings lk-push gcp and lk-run gcp share, from flags first and then the
 // environment variables moby and gcloud users already have set.
-#include "base/cxxopts_config.h"
 #include <memory>
 #include <string>
+#include "base/cxxopts_config.h"
 
+#include "base/log.h"
 #include "gcp/api.h"
 #include "gcp/auth.h"
 #include "gcp/compute.h"
-#include "base/log.h"
 #include "http/retry.h"
 
 namespace lk::gcp {

@@ -4,8 +4,8 @@
 #include <chrono>
 #include <string>
 
-#include "gcp/compute.h"
 #include "base/log.h"
+#include "gcp/compute.h"
 
 namespace lk::gcp {
 

@@ -40,7 +40,8 @@ ImageFileInfo check_image_tarball(const std::string& path) {
     if (rc == ARCHIVE_EOF) break;
     if (rc < ARCHIVE_WARN) throw InputError(path + ": not a valid tar.gz: " + archive_error_string(a.get()));
     std::string name = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
-    if (++members > 1) throw InputError(path + ": holds more than one file (\"" + name + "\"); GCE wants only disk.raw");
+    if (++members > 1)
+      throw InputError(path + ": holds more than one file (\"" + name + "\"); GCE wants only disk.raw");
     if (name != "disk.raw")
       throw InputError(path + ": its member is \"" + name + "\"; GCE wants a single file named disk.raw");
     if (archive_entry_filetype(entry) != AE_IFREG) throw InputError(path + ": disk.raw is not a regular file");

@@ -5,16 +5,16 @@
 #include <optional>
 #include <string>
 
+#include "base/log.h"
 #include "gcp/config.h"
 #include "gcp/image_file.h"
-#include "base/log.h"
 
 namespace lk::gcp {
 
 struct PushOptions {
-  std::string file;    // NAME.img.tar.gz
+  std::string file;  // NAME.img.tar.gz
   std::string bucket;
-  std::string name;    // the image; default NAME from the file
+  std::string name;  // the image; default NAME from the file
   std::string family;
   bool public_read = false;
   bool nested_virt = false;

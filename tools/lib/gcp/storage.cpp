@@ -21,7 +21,8 @@ const std::string kWhat = "storage upload";
 // One resumable session: its URI, and the offset the server has confirmed.
 class UploadSession {
 public:
-  UploadSession(Api& api, std::string url, int fd, int64_t size) : api_(api), url_(std::move(url)), fd_(fd), size_(size) {}
+  UploadSession(Api& api, std::string url, int fd, int64_t size)
+      : api_(api), url_(std::move(url)), fd_(fd), size_(size) {}
 
   // Sends [offset, offset+len); the server's answer, or nothing when the connection failed.
   std::optional<http::Response> put_chunk(int64_t offset, int64_t len) {
@@ -83,8 +84,9 @@ std::string start_session(Api& api, const std::string& storage_url, const std::s
                           const std::string& object, int64_t size, const UploadOptions& opts) {
   http::Request req;
   req.method = "POST";
-  req.url = storage_url + "/upload/storage/v1/b/" + url_escape(bucket) + "/o?uploadType=resumable&name=" +
-            url_escape(object) + (opts.public_read ? "&predefinedAcl=publicRead" : "");
+  req.url = storage_url + "/upload/storage/v1/b/" + url_escape(bucket) +
+            "/o?uploadType=resumable&name=" + url_escape(object) +
+            (opts.public_read ? "&predefinedAcl=publicRead" : "");
   req.headers = {"Content-Type: application/json; charset=UTF-8", "X-Upload-Content-Type: " + opts.content_type,
                  "X-Upload-Content-Length: " + std::to_string(size)};
   req.body = nlohmann::json{{"name", object}, {"contentType", opts.content_type}}.dump();
@@ -127,7 +129,9 @@ int64_t parse_range_end(const std::string& range) {
   }
 }
 
-int64_t aligned_chunk_size(int64_t chunk) { return std::max<int64_t>(kChunkQuantum, chunk / kChunkQuantum * kChunkQuantum); }
+int64_t aligned_chunk_size(int64_t chunk) {
+  return std::max<int64_t>(kChunkQuantum, chunk / kChunkQuantum * kChunkQuantum);
+}
 
 nlohmann::json upload_resumable(Api& api, const std::string& storage_url, const std::string& bucket,
                                 const std::string& object, const std::string& path, const UploadOptions& opts) {

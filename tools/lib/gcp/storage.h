@@ -26,9 +26,9 @@ int64_t aligned_chunk_size(int64_t chunk);
 
 struct UploadOptions {
   int64_t chunk_size = 16 * 1024 * 1024;
-  bool public_read = false;         // predefinedAcl=publicRead
+  bool public_read = false;  // predefinedAcl=publicRead
   std::string content_type = "application/gzip";
-  int max_session_restarts = 2;     // a session the server forgot (404/410) starts over
+  int max_session_restarts = 2;  // a session the server forgot (404/410) starts over
   std::function<void(int64_t done, int64_t total)> progress;
 };
 

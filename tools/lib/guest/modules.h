@@ -43,8 +43,8 @@ public:
   size_t size() const { return path_.size(); }
 
 private:
-  std::map<std::string, std::string> path_;               // name -> path
-  std::map<std::string, std::vector<std::string>> deps_;  // name -> dep names, as listed
+  std::map<std::string, std::string> path_;                   // name -> path
+  std::map<std::string, std::vector<std::string>> deps_;      // name -> dep names, as listed
   std::vector<std::pair<std::string, std::string>> aliases_;  // pattern -> name
   std::set<std::string> builtin_;
 };

@@ -127,9 +127,9 @@ MountArgs parse_mount_options(const std::vector<std::string>& options) {
       {"nostrictatime", {0, MS_STRICTATIME}},
   };
   static const std::map<std::string, unsigned long> kPropagation = {
-      {"private", MS_PRIVATE},        {"rprivate", MS_PRIVATE | MS_REC},
-      {"shared", MS_SHARED},          {"rshared", MS_SHARED | MS_REC},
-      {"slave", MS_SLAVE},            {"rslave", MS_SLAVE | MS_REC},
+      {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+      {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+      {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
       {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
   };
   MountArgs a;

@@ -167,7 +167,8 @@ Response Client::send(const Request& req) {
   if (t.too_large)
     throw PermanentError(what + ": the answer is larger than " + mib(req.max_body) + ", the most lk accepts for it");
   if (rc == CURLE_UNSUPPORTED_PROTOCOL)
-    throw PermanentError(what + ": only http and https are spoken" + (detail[0] ? std::string(" (") + detail + ")" : ""));
+    throw PermanentError(what + ": only http and https are spoken" +
+                         (detail[0] ? std::string(" (") + detail + ")" : ""));
   // Zero until the request was on its way: then a timeout is the connect timeout's.
   double sending = 0;
   curl_easy_getinfo(c, CURLINFO_PRETRANSFER_TIME, &sending);
@@ -177,7 +178,7 @@ Response Client::send(const Request& req) {
     if (req.deadline_s > 0 && total >= static_cast<double>(req.deadline_s) - 0.5)
       throw TransientError(what + ": no complete answer within " + std::to_string(req.deadline_s) + " s");
     throw TransientError(what + ": stalled: under " + std::to_string(kStallBytesPerSecond) + " bytes/s for " +
-                       std::to_string(req.stall_timeout_s) + " s");
+                         std::to_string(req.stall_timeout_s) + " s");
   }
   if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && t.error_body_cut)) {
     if (t.aborted) throw TransientError(what + ": transfer aborted");

@@ -10,7 +10,7 @@
 namespace lk::http {
 
 struct RetryPolicy {
-  int max_attempts = 6;                            // first try included
+  int max_attempts = 6;  // first try included
   std::chrono::milliseconds first_delay{500};
   std::chrono::milliseconds max_delay{30000};
 };

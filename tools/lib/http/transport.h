@@ -19,7 +19,7 @@ namespace lk::http {
 constexpr int64_t kMaxBody = 16 << 20;         // any buffered 2xx answer (GCP's included)
 constexpr int64_t kMaxManifestBody = 4 << 20;  // manifests, indexes, image configs
 constexpr int64_t kMaxTokenBody = 1 << 20;
-constexpr int64_t kMaxErrorBody = 64 << 10;    // kept of a non-2xx body; the rest is not read
+constexpr int64_t kMaxErrorBody = 64 << 10;  // kept of a non-2xx body; the rest is not read
 // The stall rule: a transfer slower than this, averaged over curl's few-second window,
 // for Request::stall_timeout_s fails. A byte a second is no progress for a layer, and
 // a trickling server must not hold a pull for ever.
@@ -61,15 +61,15 @@ struct Request {
   // With on_body: called with the status once, before the first byte goes to on_body
   // (a 200 and a 206 to a Range request need different handling); false aborts.
   std::function<bool(long status)> on_body_start;
-  bool follow_redirects = false;   // callers that must strip auth on redirect do it themselves
+  bool follow_redirects = false;  // callers that must strip auth on redirect do it themselves
   long connect_timeout_s = 30;
-  long stall_timeout_s = 60;       // abort when under kStallBytesPerSecond for this long
+  long stall_timeout_s = 60;  // abort when under kStallBytesPerSecond for this long
   // The whole request, when > 0: for small requests only, as a blob's time grows with
   // its size (the stall rule governs those).
   long deadline_s = 0;
   // A buffered 2xx body larger than this fails with PermanentError.
   int64_t max_body = kMaxBody;
-  std::string ca_file;             // extra CA bundle (--cert-file)
+  std::string ca_file;  // extra CA bundle (--cert-file)
   bool verbose = false;
 };
 

@@ -8,12 +8,12 @@
 #include <filesystem>
 #include <map>
 
-#include "streams/compress.h"
 #include "base/error.h"
 #include "base/fs.h"
-#include "oci/manifest.h"
-#include "oci/layout.h"
 #include "base/sha256.h"
+#include "oci/layout.h"
+#include "oci/manifest.h"
+#include "streams/compress.h"
 #include "streams/tar_writer.h"
 
 namespace lk::oci {
@@ -139,10 +139,11 @@ WrittenImage write_image(OciLayout& layout, const std::string& root, const Image
   std::string config_digest = "sha256:" + sha256_hex(config_bytes);
   layout.put_blob(config_digest, config_bytes, ref_name + " config");
 
-  json manifest = {{"schemaVersion", 2},
-                   {"mediaType", oci::kOciManifest},
-                   {"config", {{"mediaType", oci::kOciConfig}, {"digest", config_digest}, {"size", config_bytes.size()}}},
-                   {"layers", {{{"mediaType", oci::kOciLayerGzip}, {"digest", out.layer_digest}, {"size", out.layer_size}}}}};
+  json manifest = {
+      {"schemaVersion", 2},
+      {"mediaType", oci::kOciManifest},
+      {"config", {{"mediaType", oci::kOciConfig}, {"digest", config_digest}, {"size", config_bytes.size()}}},
+      {"layers", {{{"mediaType", oci::kOciLayerGzip}, {"digest", out.layer_digest}, {"size", out.layer_size}}}}};
   std::string manifest_bytes = manifest.dump();
   out.manifest_digest = "sha256:" + sha256_hex(manifest_bytes);
   out.manifest_size = static_cast<int64_t>(manifest_bytes.size());

@@ -41,7 +41,8 @@ std::string hex_of(const std::string& digest) {
 
 json read_index(const std::string& dir) {
   std::string path = dir + "/index.json";
-  if (!path_exists(path)) return json{{"schemaVersion", 2}, {"mediaType", oci::kOciIndex}, {"manifests", json::array()}};
+  if (!path_exists(path))
+    return json{{"schemaVersion", 2}, {"mediaType", oci::kOciIndex}, {"manifests", json::array()}};
   try {
     auto j = json::parse(read_file(path));
     if (!j.is_object() || !j.contains("manifests") || !j["manifests"].is_array())
@@ -127,7 +128,8 @@ void OciLayout::put_blob(const std::string& digest, std::string_view bytes, cons
 
 void OciLayout::adopt_blob(const std::string& digest, const std::string& temp_path) {
   // rename() replaces atomically: a concurrent writer of the same digest wrote the same bytes.
-  if (::rename(temp_path.c_str(), blob_path(digest).c_str()) != 0) throw_errno("rename " + temp_path + " into the cache");
+  if (::rename(temp_path.c_str(), blob_path(digest).c_str()) != 0)
+    throw_errno("rename " + temp_path + " into the cache");
   fsync_dir(dir_ + "/blobs/sha256");
 }
 
@@ -188,7 +190,8 @@ std::vector<std::string> OciLayout::verify() const {
     problems.push_back(blobs + ": " + std::strerror(errno));
   }
   // Walks an entry: the blob, then what it references.
-  std::function<void(const oci::Descriptor&, const std::string&)> walk = [&](const oci::Descriptor& desc, const std::string& name) {
+  std::function<void(const oci::Descriptor&, const std::string&)> walk = [&](const oci::Descriptor& desc,
+                                                                             const std::string& name) {
     if (!has_blob(desc.digest)) {
       problems.push_back(name + ": " + desc.digest + " is missing");
       return;
@@ -196,7 +199,8 @@ std::vector<std::string> OciLayout::verify() const {
     try {
       std::string bytes = read_blob(desc.digest);
       if (static_cast<int64_t>(bytes.size()) != desc.size && oci::is_manifest_type(desc.media_type))
-        problems.push_back(name + ": " + desc.digest + " has " + std::to_string(bytes.size()) + " bytes, descriptor says " + std::to_string(desc.size));
+        problems.push_back(name + ": " + desc.digest + " has " + std::to_string(bytes.size()) +
+                           " bytes, descriptor says " + std::to_string(desc.size));
       std::string type = oci::detect_media_type(bytes, desc.media_type, name);
       if (oci::is_index_type(type)) {
         auto ix = oci::parse_index(bytes, name);
@@ -284,7 +288,8 @@ void BlobIngest::write(const char* data, size_t len) {
 }
 
 void BlobIngest::commit(const std::string& what) {
-  if (offset_ != size_) throw RuntimeError(what + ": got " + std::to_string(offset_) + " of " + std::to_string(size_) + " bytes");
+  if (offset_ != size_)
+    throw RuntimeError(what + ": got " + std::to_string(offset_) + " of " + std::to_string(size_) + " bytes");
   std::string got = "sha256:" + hash_->hex();
   if (got != digest_) {
     restart();

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "base/file_lock.h"
-#include "oci/manifest.h"
 #include "base/sha256.h"
+#include "oci/manifest.h"
 
 namespace lk::oci {
 
@@ -30,9 +30,9 @@ struct ImageLayer {
 
 // A pinned single-platform image as lk-rootfs unpacks it.
 struct ImageData {
-  std::string reference;  // for messages
-  std::string digest;     // of the manifest
-  nlohmann::json config;  // the image config's "config" object (Entrypoint, Cmd, Env, WorkingDir, Labels)
+  std::string reference;           // for messages
+  std::string digest;              // of the manifest
+  nlohmann::json config;           // the image config's "config" object (Entrypoint, Cmd, Env, WorkingDir, Labels)
   std::vector<ImageLayer> layers;  // bottom first
   std::string name() const { return reference.empty() ? digest : reference + "@" + digest; }
 };
@@ -86,9 +86,9 @@ public:
   BlobIngest(const BlobIngest&) = delete;
   BlobIngest& operator=(const BlobIngest&) = delete;
 
-  bool present() const;            // already in blobs/ (someone else finished it)
+  bool present() const;                       // already in blobs/ (someone else finished it)
   int64_t offset() const { return offset_; }  // bytes on disk and hashed so far
-  void restart();                  // drop what is there and start from byte 0
+  void restart();                             // drop what is there and start from byte 0
   void write(const char* data, size_t len);
   // Checks size and digest, fsyncs and renames into blobs/. On a mismatch the partial
   // file is discarded and RuntimeError names WHAT (image and blob).

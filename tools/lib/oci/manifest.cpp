@@ -8,8 +8,8 @@ namespace lk::oci {
 using nlohmann::json;
 
 std::string accept_header() {
-  return std::string("Accept: ") + kOciIndex + ", " + kOciManifest + ", " + kDockerList + ", " + kDockerManifest + ", " +
-         kDockerSchema1Signed + ";q=0.1, " + kDockerSchema1 + ";q=0.1";
+  return std::string("Accept: ") + kOciIndex + ", " + kOciManifest + ", " + kDockerList + ", " + kDockerManifest +
+         ", " + kDockerSchema1Signed + ";q=0.1, " + kDockerSchema1 + ";q=0.1";
 }
 
 bool is_index_type(const std::string& t) { return t == kOciIndex || t == kDockerList; }
@@ -18,7 +18,8 @@ bool is_manifest_type(const std::string& t) { return t == kOciManifest || t == k
 Platform parse_platform(const std::string& text) {
   Platform p;
   auto a = text.find('/');
-  if (a == std::string::npos) throw InputError("invalid platform \"" + text + "\" (expected OS/ARCH[/VARIANT], e.g. linux/amd64)");
+  if (a == std::string::npos)
+    throw InputError("invalid platform \"" + text + "\" (expected OS/ARCH[/VARIANT], e.g. linux/amd64)");
   p.os = text.substr(0, a);
   auto b = text.find('/', a + 1);
   p.architecture = text.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
@@ -91,12 +92,16 @@ std::string detect_media_type(const std::string& bytes, const std::string& conte
   json j = parse_json(bytes, where);
   std::string t = j.contains("mediaType") && j["mediaType"].is_string() ? j["mediaType"].get<std::string>() : "";
   if (j.value("schemaVersion", 0) == 1 || ct == kDockerSchema1 || ct == kDockerSchema1Signed)
-    throw InputError(where + ": Docker image manifest schema 1 is unsupported (deprecated since 2017; re-push the image with a current client)");
+    throw InputError(where +
+                     ": Docker image manifest schema 1 is unsupported (deprecated since 2017; re-push the image with a "
+                     "current client)");
   if (t.empty()) t = ct;
   // OCI documents may omit mediaType: tell an index from a manifest by its fields.
   if (t.empty() || (!is_index_type(t) && !is_manifest_type(t))) {
-    if (j.contains("manifests")) t = kOciIndex;
-    else if (j.contains("config") && j.contains("layers")) t = kOciManifest;
+    if (j.contains("manifests"))
+      t = kOciIndex;
+    else if (j.contains("config") && j.contains("layers"))
+      t = kOciManifest;
   }
   if (!is_index_type(t) && !is_manifest_type(t))
     throw RuntimeError(where + ": unsupported manifest media type \"" + t + "\"");
@@ -118,7 +123,8 @@ Index parse_index(const std::string& bytes, const std::string& where) {
   json j = parse_json(bytes, where);
   Index ix;
   ix.media_type = j.value("mediaType", std::string(kOciIndex));
-  if (!j.contains("manifests") || !j["manifests"].is_array()) throw RuntimeError(where + ": index has no manifests list");
+  if (!j.contains("manifests") || !j["manifests"].is_array())
+    throw RuntimeError(where + ": index has no manifests list");
   for (const auto& m : j["manifests"]) ix.manifests.push_back(descriptor_from_json(m, where + " index entry"));
   return ix;
 }
@@ -130,8 +136,8 @@ const Descriptor& select_platform(const Index& index, const Platform& wanted, co
     if (platform_matches(wanted, *d.platform)) return d;
     offered += (offered.empty() ? "" : ", ") + d.platform->str();
   }
-  throw InputError(where + ": no image for platform " + wanted.str() + " (the index offers: " +
-                   (offered.empty() ? "none" : offered) + ")");
+  throw InputError(where + ": no image for platform " + wanted.str() +
+                   " (the index offers: " + (offered.empty() ? "none" : offered) + ")");
 }
 
 Platform config_platform(const std::string& config_bytes, const std::string& where) {

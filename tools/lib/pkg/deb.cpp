@@ -48,7 +48,8 @@ std::string apt_state() {
     state += p.string() + " " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
              std::to_string(st.st_mtim.tv_nsec) + "\n";
   };
-  for (const char* dir : {"/var/lib/apt/lists", "/etc/apt/preferences.d", "/etc/apt/sources.list.d", "/etc/apt/apt.conf.d"}) {
+  for (const char* dir :
+       {"/var/lib/apt/lists", "/etc/apt/preferences.d", "/etc/apt/sources.list.d", "/etc/apt/apt.conf.d"}) {
     std::error_code ec;
     std::vector<fs::path> files;
     for (const auto& e : fs::directory_iterator(dir, ec)) files.push_back(e.path());
@@ -139,8 +140,10 @@ std::vector<DebPackage> resolve_debs(const std::vector<std::string>& names) {
     stanza.clear();
   };
   while (std::getline(show, line)) {
-    if (line.empty()) flush();
-    else stanza += line + "\n";
+    if (line.empty())
+      flush();
+    else
+      stanza += line + "\n";
   }
   flush();
   std::vector<DebPackage> out;

@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <vector>
 
-#include "pkg/deb.h"
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/sha256.h"
+#include "pkg/deb.h"
 #include "spec/check.h"
 #include "spec/schema.h"
 #include "spec/yaml_source.h"
@@ -25,7 +25,8 @@ std::string tree_hash(const std::string& dir) {
        it.increment(ec)) {
     auto st = it->symlink_status(ec);
     if (ec) break;
-    if (fs::is_regular_file(st) || fs::is_symlink(st)) rels.push_back(it->path().lexically_relative(dir).generic_string());
+    if (fs::is_regular_file(st) || fs::is_symlink(st))
+      rels.push_back(it->path().lexically_relative(dir).generic_string());
   }
   if (ec) throw InputError(dir + ": " + ec.message());
   std::sort(rels.begin(), rels.end());

@@ -14,16 +14,16 @@ struct PkgSpec {
   std::string dir;
   std::string org = "lk";
   std::string image;
-  std::vector<std::string> debs;   // Debian packages whose files the image takes
+  std::vector<std::string> debs;        // Debian packages whose files the image takes
   std::vector<std::string> depends_of;  // packages whose direct Depends are taken (metapackages)
-  std::vector<std::string> inputs;  // files outside the folder that the build uses (hashed too)
-  std::vector<std::string> keep;   // path patterns to keep (empty: everything)
-  std::vector<std::string> drop;   // path patterns to drop (after keep)
+  std::vector<std::string> inputs;      // files outside the folder that the build uses (hashed too)
+  std::vector<std::string> keep;        // path patterns to keep (empty: everything)
+  std::vector<std::string> drop;        // path patterns to drop (after keep)
   std::vector<std::pair<std::string, std::string>> binaries;  // lk tool -> path in the image
   std::vector<std::pair<std::string, std::string>> files;     // file in the folder -> path in the image
-  std::string build;               // optional hook in the folder, run as HOOK ROOTDIR
-  nlohmann::json config = nlohmann::json::object();  // entrypoint, cmd, env, workdir, labels
-  nlohmann::json moby;             // the org.mobyproject.config label, or null
+  std::string build;                                          // optional hook in the folder, run as HOOK ROOTDIR
+  nlohmann::json config = nlohmann::json::object();           // entrypoint, cmd, env, workdir, labels
+  nlohmann::json moby;                                        // the org.mobyproject.config label, or null
 };
 
 // Reads and strictly checks DIR/build.yml (errors: file:line:col: key: message, exit 2).

@@ -16,8 +16,8 @@
 
 #include "base/error.h"
 #include "base/fs.h"
-#include "oci/reference.h"
 #include "base/sha256.h"
+#include "oci/reference.h"
 
 namespace lk::pull {
 
@@ -43,7 +43,7 @@ struct Content {
   std::string file;
   std::string digest;  // "sha256:..." of the bytes, hashed as they were written
   int64_t size = 0;
-  bool gzip = false;   // starts with gzip's magic (a compressed docker save layer)
+  bool gzip = false;  // starts with gzip's magic (a compressed docker save layer)
 };
 
 // The archive as a table, never as a tree on disk: a member's name is only a key here,
@@ -67,8 +67,8 @@ public:
 private:
   struct Entry {
     enum Kind { kFile, kSymlink, kHardlink } kind;
-    size_t content = 0;   // kFile: index into contents_
-    std::string target;   // kSymlink: as written; kHardlink: a member name
+    size_t content = 0;  // kFile: index into contents_
+    std::string target;  // kSymlink: as written; kHardlink: a member name
   };
 
   std::string member_error(const std::string& name, const std::string& why) const {
@@ -146,7 +146,8 @@ Content ArchiveTable::store(::archive* a, const std::string& name) {
     la_ssize_t n = archive_read_data(a, buf.data(), buf.size());
     if (n < 0) throw InputError(member_error(name, std::string("cannot be read: ") + archive_error_string(a)));
     if (n == 0) break;
-    if (c.size == 0 && n >= 2) c.gzip = static_cast<unsigned char>(buf[0]) == 0x1f && static_cast<unsigned char>(buf[1]) == 0x8b;
+    if (c.size == 0 && n >= 2)
+      c.gzip = static_cast<unsigned char>(buf[0]) == 0x1f && static_cast<unsigned char>(buf[1]) == 0x8b;
     hash.update(buf.data(), static_cast<size_t>(n));
     write_all(fd.get(), std::string_view(buf.data(), static_cast<size_t>(n)), c.file);
     c.size += n;
@@ -183,7 +184,8 @@ void ArchiveTable::read() {
     if (type == AE_IFLNK) {
       const char* l = archive_entry_symlink(e);
       std::string target = l ? l : "";
-      if (target.starts_with('/')) throw InputError(member_error(name, "links to the absolute path \"" + target + "\""));
+      if (target.starts_with('/'))
+        throw InputError(member_error(name, "links to the absolute path \"" + target + "\""));
       if (target.empty()) throw InputError(member_error(name, "is a link to nothing"));
       add(name, {Entry::kSymlink, 0, target});
     } else if (type == AE_IFREG) {
@@ -222,7 +224,8 @@ const Content& ArchiveTable::resolve(const std::string& name, const std::string&
       if (!todo.empty()) throw fail("goes through the file \"" + it->first + "\"");
       continue;
     }
-    if (++hops > kMaxLinkHops) throw fail("goes through more than " + std::to_string(kMaxLinkHops) + " links (a loop?)");
+    if (++hops > kMaxLinkHops)
+      throw fail("goes through more than " + std::to_string(kMaxLinkHops) + " links (a loop?)");
     auto next = split(e.target);
     cur.pop_back();
     // A symlink is relative to the folder it is in (absolute ones were refused on
@@ -276,7 +279,8 @@ std::vector<PinnedImage> import_oci(oci::OciLayout& cache, const ArchiveTable& t
   std::vector<const Content*> blobs;
   for (const auto& n : t.list("blobs/sha256")) {
     const Content& c = t.resolve("blobs/sha256/" + n, "the blob list");
-    if (c.digest != "sha256:" + n) throw RuntimeError(path + ": blob sha256:" + n + " hashes to " + c.digest + "; nothing was imported");
+    if (c.digest != "sha256:" + n)
+      throw RuntimeError(path + ": blob sha256:" + n + " hashes to " + c.digest + "; nothing was imported");
     blobs.push_back(&c);
   }
   for (const auto* c : blobs) adopt(cache, *c);
@@ -288,13 +292,14 @@ std::vector<PinnedImage> import_oci(oci::OciLayout& cache, const ArchiveTable& t
     auto d = oci::descriptor_from_json(m, path + " index.json");
     // Docker's own OCI export keeps the full name here and only the tag in ref.name.
     std::string name = d.annotations.count("io.containerd.image.name") ? d.annotations["io.containerd.image.name"]
-                       : d.annotations.count(oci::kRefNameAnnotation) ? d.annotations[oci::kRefNameAnnotation]
-                                                                      : "";
+                       : d.annotations.count(oci::kRefNameAnnotation)  ? d.annotations[oci::kRefNameAnnotation]
+                                                                       : "";
     if (name.empty()) {
       log.warn(path + ": image " + d.digest + " has no name; imported, but not named");
       continue;
     }
-    if (!cache.has_blob(d.digest)) throw RuntimeError(path + ": " + name + ": manifest " + d.digest + " is missing from the archive");
+    if (!cache.has_blob(d.digest))
+      throw RuntimeError(path + ": " + name + ": manifest " + d.digest + " is missing from the archive");
     d.annotations.clear();
     names.emplace_back(normalise_name(name, path), d);
     out.push_back({names.back().first, d.digest, ""});
@@ -333,12 +338,15 @@ std::vector<PinnedImage> import_docker(oci::OciLayout& cache, const ArchiveTable
   for (const auto& img : manifest) {
     if (!img.is_object()) throw InputError(path + ": manifest.json: an entry is not an object");
     const Content& cfg = t.resolve(string_field(img, "Config", path), "manifest.json's Config");
-    json m = {{"schemaVersion", 2}, {"mediaType", oci::kOciManifest},
-              {"config", {{"mediaType", oci::kOciConfig}, {"digest", cfg.digest}, {"size", cfg.size}}}, {"layers", json::array()}};
+    json m = {{"schemaVersion", 2},
+              {"mediaType", oci::kOciManifest},
+              {"config", {{"mediaType", oci::kOciConfig}, {"digest", cfg.digest}, {"size", cfg.size}}},
+              {"layers", json::array()}};
     std::vector<const Content*> files{&cfg};
     for (const auto& l : string_list(img, "Layers", path)) {
       const Content& c = t.resolve(l, "manifest.json's Layers");
-      m["layers"].push_back({{"mediaType", c.gzip ? oci::kOciLayerGzip : oci::kOciLayerTar}, {"digest", c.digest}, {"size", c.size}});
+      m["layers"].push_back(
+          {{"mediaType", c.gzip ? oci::kOciLayerGzip : oci::kOciLayerTar}, {"digest", c.digest}, {"size", c.size}});
       files.push_back(&c);
     }
     for (const auto* c : files) adopt(cache, *c);
@@ -367,7 +375,8 @@ std::vector<PinnedImage> import_archive(oci::OciLayout& cache, const std::string
   t.read();
   if (t.has("index.json") && t.has("oci-layout")) return import_oci(cache, t, log);
   if (t.has("manifest.json")) return import_docker(cache, t, log);
-  throw InputError(path + ": neither a docker save archive (no manifest.json) nor an OCI layout (no index.json and oci-layout)");
+  throw InputError(
+      path + ": neither a docker save archive (no manifest.json) nor an OCI layout (no index.json and oci-layout)");
 }
 
 }  // namespace lk::pull

@@ -62,8 +62,7 @@ std::optional<std::string> run_helper(const std::string& name, const std::string
   in_w.reset();
   std::string output = read_stream(out_r.get());
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return output;
   if (output.find("credentials not found") != std::string::npos) return std::nullopt;
   throw RuntimeError("credential helper " + prog + " failed: " + output);
@@ -74,9 +73,12 @@ std::optional<std::string> run_helper(const std::string& name, const std::string
 DockerConfig::DockerConfig(const std::string& path) {
   std::string p = path;
   if (p.empty()) {
-    if (const char* d = std::getenv("DOCKER_CONFIG"); d && *d) p = std::string(d) + "/config.json";
-    else if (const char* h = std::getenv("HOME"); h && *h) p = std::string(h) + "/.docker/config.json";
-    else return;
+    if (const char* d = std::getenv("DOCKER_CONFIG"); d && *d)
+      p = std::string(d) + "/config.json";
+    else if (const char* h = std::getenv("HOME"); h && *h)
+      p = std::string(h) + "/.docker/config.json";
+    else
+      return;
   }
   struct stat st;
   if (::stat(p.c_str(), &st) != 0) return;
@@ -105,7 +107,8 @@ std::optional<Credentials> DockerConfig::lookup_uncached(const std::string& doma
     for (auto& [k, v] : config_["credHelpers"].items())
       if ((k == key || strip_url(k) == strip_url(key)) && v.is_string()) helper = v;
   }
-  if (helper.empty() && config_.contains("credsStore") && config_["credsStore"].is_string()) helper = config_["credsStore"];
+  if (helper.empty() && config_.contains("credsStore") && config_["credsStore"].is_string())
+    helper = config_["credsStore"];
   if (!helper.empty()) {
     auto out = run_helper(helper, key);
     if (out) {
@@ -113,8 +116,10 @@ std::optional<Credentials> DockerConfig::lookup_uncached(const std::string& doma
         auto j = json::parse(*out);
         Credentials c;
         // Docker's convention for a helper holding an identity token rather than a password.
-        if (j.value("Username", "") == "<token>") c.identity_token = j.value("Secret", "");
-        else c = Credentials{j.value("Username", ""), j.value("Secret", ""), ""};
+        if (j.value("Username", "") == "<token>")
+          c.identity_token = j.value("Secret", "");
+        else
+          c = Credentials{j.value("Username", ""), j.value("Secret", ""), ""};
         if (!c.password.empty() || !c.identity_token.empty()) return c;
       } catch (const json::exception& e) {
         throw RuntimeError("credential helper docker-credential-" + helper + ": invalid output: " + e.what());
@@ -128,7 +133,8 @@ std::optional<Credentials> DockerConfig::lookup_uncached(const std::string& doma
       if (v.contains("auth") && v["auth"].is_string() && !v["auth"].get<std::string>().empty()) {
         std::string raw = base64_decode(v["auth"].get<std::string>());
         auto colon = raw.find(':');
-        if (colon == std::string::npos) throw InputError("docker config: auths[\"" + k + "\"].auth is not base64 of USER:PASSWORD");
+        if (colon == std::string::npos)
+          throw InputError("docker config: auths[\"" + k + "\"].auth is not base64 of USER:PASSWORD");
         c.username = raw.substr(0, colon);
         c.password = raw.substr(colon + 1);
       } else {

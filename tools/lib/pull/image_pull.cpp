@@ -7,10 +7,10 @@
 #include <set>
 
 #include "base/error.h"
+#include "base/sha256.h"
 #include "http/retry.h"
 #include "oci/digest.h"
 #include "pull/jobs.h"
-#include "base/sha256.h"
 
 namespace lk::pull {
 
@@ -24,7 +24,7 @@ struct Puller::Resolved {
   oci::Platform platform;
   bool platform_known = false;  // from the index; else read from the config
   bool from_cache = false;
-  bool named = false;           // index.json already names it so
+  bool named = false;  // index.json already names it so
 };
 
 Puller::Puller(oci::OciLayout& cache, Registry* registry, PullOptions opts, const Log& log, Progress& progress,
@@ -42,17 +42,18 @@ std::string short_digest(const std::string& d) { return d.substr(7, 12); }
 // Writing a blob into the cache failed, the disk full most likely. The partial file is
 // dropped, not kept for resuming: kept, it would hold the space and make every later
 // pull fail the same way. The message says what the blob needs and what is free.
-[[noreturn]] void write_failed(oci::BlobIngest& in, const std::exception_ptr& error, const std::string& dir, int64_t size,
-                               const std::string& what) {
+[[noreturn]] void write_failed(oci::BlobIngest& in, const std::exception_ptr& error, const std::string& dir,
+                               int64_t size, const std::string& what) {
   in.restart();
   try {
     std::rethrow_exception(error);
   } catch (const std::exception& e) {
     std::string space;
     struct statvfs fs {};
-    if (::statvfs(dir.c_str(), &fs) == 0 && static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize < static_cast<uint64_t>(size))
-      space = "; the blob needs " + std::to_string(size) + " bytes, " + std::to_string(static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize) +
-              " are free in " + dir;
+    if (::statvfs(dir.c_str(), &fs) == 0 &&
+        static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize < static_cast<uint64_t>(size))
+      space = "; the blob needs " + std::to_string(size) + " bytes, " +
+              std::to_string(static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize) + " are free in " + dir;
     throw RuntimeError(what + ": " + e.what() + space + " (its partial download was dropped)");
   }
 }
@@ -112,8 +113,8 @@ bool Puller::resolve_from_cache(Resolved& r, std::string* missing) const {
   return true;
 }
 
-std::string Puller::fetch_manifest(const Resolved& r, const std::string& base, const std::string& id, http::Transport& client,
-                                   std::string* content_type) {
+std::string Puller::fetch_manifest(const Resolved& r, const std::string& base, const std::string& id,
+                                   http::Transport& client, std::string* content_type) {
   std::string name = r.ref.str();
   http::Request req;
   req.headers.push_back(oci::accept_header());
@@ -124,7 +125,8 @@ std::string Puller::fetch_manifest(const Resolved& r, const std::string& base, c
   if (resp.status == 401 || resp.status == 403)
     throw RuntimeError(name + ": access denied by " + base + " (HTTP " + std::to_string(resp.status) +
                        "; log in with docker login or check the name)");
-  if (resp.status != 200) throw RuntimeError(name + ": manifest request to " + base + " failed with HTTP " + std::to_string(resp.status));
+  if (resp.status != 200)
+    throw RuntimeError(name + ": manifest request to " + base + " failed with HTTP " + std::to_string(resp.status));
   std::string digest = "sha256:" + sha256_hex(resp.body);
   if (oci::is_sha256_digest(id) && digest != id)
     throw RuntimeError(name + ": the registry sent a manifest hashing to " + digest + ", not the requested " + id);
@@ -244,7 +246,8 @@ void Puller::fetch_blob(const Resolved& r, const oci::Descriptor& blob, http::Tr
       };
       std::optional<http::Response> resp;
       try {
-        resp = registry_->send(client, r.base, r.ref.domain, r.ref.path, "pull", req, "/v2/" + r.ref.path + "/blobs/" + blob.digest);
+        resp = registry_->send(client, r.base, r.ref.domain, r.ref.path, "pull", req,
+                               "/v2/" + r.ref.path + "/blobs/" + blob.digest);
       } catch (const RuntimeError& e) {
         if (write_error) write_failed(in, write_error, cache_.ingest_dir(), blob.size, what);
         if (!http::is_retryable(e)) throw RuntimeError(what + ": " + e.what());
@@ -260,7 +263,8 @@ void Puller::fetch_blob(const Resolved& r, const oci::Descriptor& blob, http::Tr
       } else if (resp->status != 200 && resp->status != 206) {
         throw RuntimeError(what + ": HTTP " + std::to_string(resp->status) + " from " + r.base);
       } else if (in.offset() < blob.size) {
-        problem = "connection closed after " + std::to_string(in.offset()) + " of " + std::to_string(blob.size) + " bytes";
+        problem =
+            "connection closed after " + std::to_string(in.offset()) + " of " + std::to_string(blob.size) + " bytes";
       }
     }
     if (problem.empty()) {
@@ -300,8 +304,8 @@ std::vector<PinnedImage> Puller::pull(const std::vector<PullRequest>& requests) 
     std::string missing;
     if (cache_first(r.ref) && resolve_from_cache(r, &missing)) return;
     if (opts_.offline)
-      throw RuntimeError("offline: " + r.ref.str() + " (" + r.want.str() + ") is missing from the cache " + cache_.dir() +
-                         ": " + missing);
+      throw RuntimeError("offline: " + r.ref.str() + " (" + r.want.str() + ") is missing from the cache " +
+                         cache_.dir() + ": " + missing);
     resolve_remote(r, client);
   }).rethrow();
 
@@ -319,9 +323,9 @@ std::vector<PinnedImage> Puller::pull(const std::vector<PullRequest>& requests) 
     for (const auto* b : blobs)
       if (!cache_.has_blob(b->digest) && seen.insert(b->digest).second) jobs.push_back({&r, *b});
   }
-  parallel_jobs(jobs.size(), opts_.jobs, connect_,
-                [&](size_t i, http::Transport& client) { fetch_blob(*jobs[i].image, jobs[i].blob, client); })
-      .rethrow();
+  parallel_jobs(jobs.size(), opts_.jobs, connect_, [&](size_t i, http::Transport& client) {
+    fetch_blob(*jobs[i].image, jobs[i].blob, client);
+  }).rethrow();
   progress_.clear();
 
   // 3. Platforms of single-platform images, then the names, all at once.

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "base/log.h"
-#include "oci/manifest.h"
-#include "oci/layout.h"
 #include "base/progress.h"
+#include "oci/layout.h"
+#include "oci/manifest.h"
 #include "oci/reference.h"
 #include "pull/registry.h"
 

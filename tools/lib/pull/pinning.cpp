@@ -4,9 +4,9 @@
 
 namespace lk::pull {
 
-std::vector<PullRequest> pull_requests(const std::vector<spec::ImageSlot>& images, const oci::Platform& platform,
-                                       const std::function<std::vector<oci::Platform>(const oci::Reference&)>& all_platforms,
-                                       std::vector<size_t>* owner) {
+std::vector<PullRequest> pull_requests(
+    const std::vector<spec::ImageSlot>& images, const oci::Platform& platform,
+    const std::function<std::vector<oci::Platform>(const oci::Reference&)>& all_platforms, std::vector<size_t>* owner) {
   std::vector<PullRequest> out;
   std::string bad;
   for (size_t i = 0; i < images.size(); ++i) {

@@ -13,9 +13,9 @@ namespace lk::pull {
 // What to pull for each image of PLATFORM: one request, or for a `format: oci` volume
 // one per platform it keeps (its `platforms`, else every one its index offers, which
 // ALL_PLATFORMS tells). OWNER[i] is the image of request i.
-std::vector<PullRequest> pull_requests(const std::vector<spec::ImageSlot>& images, const oci::Platform& platform,
-                                       const std::function<std::vector<oci::Platform>(const oci::Reference&)>& all_platforms,
-                                       std::vector<size_t>* owner);
+std::vector<PullRequest> pull_requests(
+    const std::vector<spec::ImageSlot>& images, const oci::Platform& platform,
+    const std::function<std::vector<oci::Platform>(const oci::Reference&)>& all_platforms, std::vector<size_t>* owner);
 
 // Writes the pinned results into their images and makes PLAN a lock. An image with
 // several (an oci volume) gets digest = what its name points to, and manifests:

@@ -30,7 +30,8 @@ struct Pusher {
 
   [[noreturn]] void fail(const std::string& what, const http::Response& r) {
     std::string body = r.body.substr(0, 300);
-    throw RuntimeError(dest.str() + ": " + what + " failed with HTTP " + std::to_string(r.status) + (body.empty() ? "" : ": " + body));
+    throw RuntimeError(dest.str() + ": " + what + " failed with HTTP " + std::to_string(r.status) +
+                       (body.empty() ? "" : ": " + body));
   }
 
   // Upload session URL from a Location header (relative or absolute).
@@ -83,7 +84,8 @@ struct Pusher {
         int64_t len = std::min(opts.chunk_size, d.size - off);
         http::Request patch;
         patch.method = "PATCH";
-        patch.headers = {"Content-Type: application/octet-stream", "Content-Range: " + std::to_string(off) + "-" + std::to_string(off + len - 1)};
+        patch.headers = {"Content-Type: application/octet-stream",
+                         "Content-Range: " + std::to_string(off) + "-" + std::to_string(off + len - 1)};
         patch.body_reader = reader_for(off, len);
         patch.body_size = len;
         // A chunk is not retried: the session's offset would be unknown.
@@ -154,7 +156,8 @@ std::string push_image(oci::OciLayout& cache, Registry& registry, const std::str
   }
   // Only some platforms were pulled: the index cannot go up whole.
   const auto& c = oci::select_platform(index, opts.platform, source);
-  log.warn("push: " + source + " holds only some platforms of its index; pushing the " + c.platform->str() + " image alone");
+  log.warn("push: " + source + " holds only some platforms of its index; pushing the " + c.platform->str() +
+           " image alone");
   p.image(c, tag);
   progress.clear();
   return c.digest;

@@ -5,16 +5,16 @@
 #include <string>
 
 #include "base/log.h"
-#include "oci/manifest.h"
-#include "oci/layout.h"
 #include "base/progress.h"
+#include "oci/layout.h"
+#include "oci/manifest.h"
 #include "oci/reference.h"
 #include "pull/registry.h"
 
 namespace lk::pull {
 
 struct PushOptions {
-  int64_t chunk_size = 16 << 20;  // blobs larger than this go up in chunks of this size
+  int64_t chunk_size = 16 << 20;                 // blobs larger than this go up in chunks of this size
   oci::Platform platform{"linux", "amd64", ""};  // pushed alone when an index is incomplete
 };
 

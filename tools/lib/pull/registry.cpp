@@ -12,8 +12,10 @@ namespace lk::pull {
 
 bool is_loopback(const std::string& domain) {
   std::string host = domain;
-  if (host.starts_with('[')) host = host.substr(0, host.find(']') + 1);
-  else if (auto c = host.rfind(':'); c != std::string::npos) host.resize(c);
+  if (host.starts_with('['))
+    host = host.substr(0, host.find(']') + 1);
+  else if (auto c = host.rfind(':'); c != std::string::npos)
+    host.resize(c);
   return host == "localhost" || host == "[::1]" || host.starts_with("127.");
 }
 
@@ -113,8 +115,8 @@ std::string Registry::authorization(http::Transport& client, const std::string& 
   return "";
 }
 
-bool Registry::authenticate(http::Transport& client, const std::string& base, const std::string& domain, const std::string& scope,
-                            const http::Response& resp, const std::string& rejected) {
+bool Registry::authenticate(http::Transport& client, const std::string& base, const std::string& domain,
+                            const std::string& scope, const http::Response& resp, const std::string& rejected) {
   Challenge c = parse_challenge(resp.header("www-authenticate"));
   if (c.scheme == "basic") {
     // An identity token is for a token service only; Basic needs a password.
@@ -135,7 +137,8 @@ std::string renewal_reason(const Token& t, const std::string& scope) {
   auto now = Clock::now();
   if (token_usable(t, now)) return "the registry refused the bearer token for " + scope + ": asking for another";
   auto left = std::chrono::duration_cast<std::chrono::seconds>(t.issued + t.lifetime - now).count();
-  return "bearer token for " + scope + (left > 0 ? " expires in " + std::to_string(left) + " s" : " expired") + ": renewing it";
+  return "bearer token for " + scope + (left > 0 ? " expires in " + std::to_string(left) + " s" : " expired") +
+         ": renewing it";
 }
 
 }  // namespace
@@ -194,8 +197,8 @@ Token token_from(const http::Response& r, const std::string& url, const std::str
   std::string service = "token service " + http::host_of(url);
   if (r.status != 200) {
     std::string why = token_error(r.body);
-    throw http::HttpError(r.status, service + " refused " + what + " for " + want + " (HTTP " + std::to_string(r.status) +
-                                        (why.empty() ? "" : ": " + why) + ")");
+    throw http::HttpError(r.status, service + " refused " + what + " for " + want + " (HTTP " +
+                                        std::to_string(r.status) + (why.empty() ? "" : ": " + why) + ")");
   }
   auto t = parse_token_response(r.body, sent);
   if (!t) throw RuntimeError(service + " answered without a token");
@@ -223,13 +226,14 @@ std::optional<Token> Registry::fetch_token_oauth(http::Transport& client, const 
   return t;
 }
 
-Token Registry::fetch_token(http::Transport& client, const std::string& base, const std::string& domain, const Challenge& c,
-                            const std::string& want) {
+Token Registry::fetch_token(http::Transport& client, const std::string& base, const std::string& domain,
+                            const Challenge& c, const std::string& want) {
   auto creds = credentials(base, domain);
   std::string identity = creds ? identity_token(domain, *creds) : "";
   if (!identity.empty()) {
     if (auto t = fetch_token_oauth(client, domain, c, want, identity)) return *t;
-    log_.verbose("token service " + http::host_of(c.params.at("realm")) + " has no OAuth2 endpoint (HTTP 404): asking with GET");
+    log_.verbose("token service " + http::host_of(c.params.at("realm")) +
+                 " has no OAuth2 endpoint (HTTP 404): asking with GET");
   }
   http::Request tr = token_request(token_url(c, want));
   std::string what = "anonymous access";
@@ -245,8 +249,9 @@ Token Registry::fetch_token(http::Transport& client, const std::string& base, co
   return token_from(r, tr.url, what, want, sent);
 }
 
-http::Response Registry::send(http::Transport& client, const std::string& base, const std::string& domain, const std::string& repo,
-                              const std::string& actions, http::Request req, const std::string& path) {
+http::Response Registry::send(http::Transport& client, const std::string& base, const std::string& domain,
+                              const std::string& repo, const std::string& actions, http::Request req,
+                              const std::string& path) {
   std::string scope = "repository:" + repo + ":" + actions;
   req.url = path.starts_with("http://") || path.starts_with("https://") ? path : base + path;
   req.ca_file = opts_.ca_file;
@@ -259,7 +264,7 @@ http::Response Registry::send(http::Transport& client, const std::string& base, 
   const auto plain_headers = req.headers;
   std::string origin_host = http::host_of(req.url);
   bool authed_retry = false;
-  for (int hops = 0;; ) {
+  for (int hops = 0;;) {
     req.headers = plain_headers;
     std::string bearer;
     // Authorization goes only to the registry's own host, never to where it redirects.
@@ -308,7 +313,8 @@ http::Response Registry::send_retrying(http::Transport& client, const std::strin
     } catch (const RuntimeError& e) {
       if (!http::is_retryable(e)) throw RuntimeError(what + ": " + e.what());
       problem = e.what();
-      if (attempt >= opts_.attempts) throw RuntimeError(what + ": " + problem + " (gave up after " + std::to_string(attempt) + " attempts)");
+      if (attempt >= opts_.attempts)
+        throw RuntimeError(what + ": " + problem + " (gave up after " + std::to_string(attempt) + " attempts)");
     }
     log_.verbose(what + ": " + problem + ", retrying (attempt " + std::to_string(attempt + 1) + " of " +
                  std::to_string(opts_.attempts) + ")");

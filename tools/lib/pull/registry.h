@@ -13,24 +13,24 @@
 #include <string>
 #include <vector>
 
-#include "pull/docker_config.h"
-#include "http/client.h"
 #include "base/log.h"
+#include "http/client.h"
+#include "pull/docker_config.h"
 #include "pull/registry_auth.h"
 
 namespace lk::pull {
 
 struct Options {
-  std::set<std::string> insecure;  // HOST[:PORT] spoken to over plain http
-  std::string ca_file;             // extra CA bundle (the system CAs stay trusted)
+  std::set<std::string> insecure;                           // HOST[:PORT] spoken to over plain http
+  std::string ca_file;                                      // extra CA bundle (the system CAs stay trusted)
   std::map<std::string, std::vector<std::string>> mirrors;  // registry domain -> mirror base URLs
-  long stall_timeout_s = 60;       // a transfer under http::kStallBytesPerSecond for this long fails
+  long stall_timeout_s = 60;  // a transfer under http::kStallBytesPerSecond for this long fails
   // The whole of a small request (manifest, token, HEAD, upload session): whatever its
   // pace, a registry that has not answered in this long is not going to.
   long request_timeout_s = 120;
-  int attempts = 5;                // tries per request on 408/429/5xx and connection errors
-  long backoff_ms = 200;           // first retry delay, doubling up to 5 s
-  bool trace = false;              // libcurl's own trace on stderr
+  int attempts = 5;       // tries per request on 408/429/5xx and connection errors
+  long backoff_ms = 200;  // first retry delay, doubling up to 5 s
+  bool trace = false;     // libcurl's own trace on stderr
 };
 
 // The registry's address for DOMAIN: "https://registry-1.docker.io" for docker.io,
@@ -52,8 +52,8 @@ public:
   // ("pull" or "pull,push"). Returns the final response of any status; throws
   // http::TransientError on transport failure, http::HttpError when a token service
   // refuses, http::PermanentError for what no retry would change.
-  http::Response send(http::Transport& client, const std::string& base, const std::string& domain, const std::string& repo,
-                      const std::string& actions, http::Request req, const std::string& path);
+  http::Response send(http::Transport& client, const std::string& base, const std::string& domain,
+                      const std::string& repo, const std::string& actions, http::Request req, const std::string& path);
 
   // send() again while the failure is retryable (http::is_retryable_status,
   // http::is_retryable), sleeping with backoff; BEFORE_RETRY runs before each retry (to
@@ -81,12 +81,12 @@ private:
                             const std::string& scope, std::string* bearer);
   // After a 401 to a request that carried bearer token REJECTED (or ""): true when it is
   // worth sending again with what the challenge asked for.
-  bool authenticate(http::Transport& client, const std::string& base, const std::string& domain, const std::string& scope,
-                    const http::Response& challenge_resp, const std::string& rejected);
+  bool authenticate(http::Transport& client, const std::string& base, const std::string& domain,
+                    const std::string& scope, const http::Response& challenge_resp, const std::string& rejected);
   // A usable token for BASE and SCOPE other than STALE: one another thread just got, or
   // a new one from the token service C names.
-  CachedToken renew(http::Transport& client, const std::string& base, const std::string& domain, const std::string& scope,
-                    const Challenge& c, const std::string& stale);
+  CachedToken renew(http::Transport& client, const std::string& base, const std::string& domain,
+                    const std::string& scope, const Challenge& c, const std::string& stale);
   Token fetch_token(http::Transport& client, const std::string& base, const std::string& domain, const Challenge& c,
                     const std::string& want);
   // nullopt when the token service has no OAuth2 endpoint (it answers 404).
@@ -104,7 +104,7 @@ private:
   mutable std::mutex mu_;
   // Held while fetching a token, so that threads finding the same token stale share one renewal.
   std::mutex renew_mu_;
-  std::map<std::string, CachedToken> tokens_;         // "BASE SCOPE" -> bearer token
+  std::map<std::string, CachedToken> tokens_;           // "BASE SCOPE" -> bearer token
   std::map<std::string, std::string> identity_tokens_;  // domain -> the replacement a token service gave
   std::set<std::string> basic_;                         // bases that take Basic auth
   std::map<std::string, std::string> loopback_base_;    // probed once per domain

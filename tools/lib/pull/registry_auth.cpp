@@ -13,7 +13,8 @@ Challenge parse_challenge(const std::string& header) {
     while (i < n && (header[i] == ' ' || header[i] == '\t')) ++i;
   };
   skip_ws();
-  while (i < n && header[i] != ' ') c.scheme.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(header[i++]))));
+  while (i < n && header[i] != ' ')
+    c.scheme.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(header[i++]))));
   for (;;) {
     while (i < n && (header[i] == ' ' || header[i] == '\t' || header[i] == ',')) ++i;
     if (i >= n) break;
@@ -105,9 +106,9 @@ bool digits(const std::string& s, size_t pos, size_t len, int& out) {
 
 std::optional<Clock::time_point> parse_rfc3339(const std::string& s) {
   int y, mo, d, h, mi, se;
-  if (!digits(s, 0, 4, y) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' || !digits(s, 8, 2, d) ||
-      (s[10] != 'T' && s[10] != 't') || !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' ||
-      !digits(s, 17, 2, se))
+  if (!digits(s, 0, 4, y) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
+      !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') || !digits(s, 11, 2, h) || s[13] != ':' ||
+      !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, se))
     return std::nullopt;
   size_t i = 19;
   if (s[i] == '.') {
@@ -121,7 +122,8 @@ std::optional<Clock::time_point> parse_rfc3339(const std::string& s) {
     ++i;
   } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
     int oh, om;
-    if (!digits(s, i + 1, 2, oh) || i + 3 >= s.size() || s[i + 3] != ':' || !digits(s, i + 4, 2, om) || oh > 23 || om > 59)
+    if (!digits(s, i + 1, 2, oh) || i + 3 >= s.size() || s[i + 3] != ':' || !digits(s, i + 4, 2, om) || oh > 23 ||
+        om > 59)
       return std::nullopt;
     offset_min = (s[i] == '-' ? -1 : 1) * (oh * 60L + om);
     i += 6;
@@ -182,7 +184,8 @@ std::string token_error(const std::string& body) {
   };
   std::string code = str(j, "error"), detail = str(j, "error_description");
   // The registry's own form: {"errors":[{"code":..., "message":...}]}.
-  if (code.empty() && j.contains("errors") && j["errors"].is_array() && !j["errors"].empty() && j["errors"][0].is_object()) {
+  if (code.empty() && j.contains("errors") && j["errors"].is_array() && !j["errors"].empty() &&
+      j["errors"][0].is_object()) {
     code = str(j["errors"][0], "code");
     detail = str(j["errors"][0], "message");
   }

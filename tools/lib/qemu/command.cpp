@@ -29,8 +29,9 @@ Artifact detect_artifact(const std::string& path) {
   if (ends_with(name, ".iso")) return {ArtifactKind::kIso, path, efi};
   if (ends_with(name, ".qcow2")) return {ArtifactKind::kQcow2Disk, path, efi};
   if (ends_with(name, ".raw") || ends_with(name, ".img")) return {ArtifactKind::kRawDisk, path, efi};
-  throw InputError(path + ": cannot tell what to boot (expected PREFIX with PREFIX-kernel, or *.iso, *.raw, *.img, "
-                          "*.qcow2, *.img.tar.gz)");
+  throw InputError(path +
+                   ": cannot tell what to boot (expected PREFIX with PREFIX-kernel, or *.iso, *.raw, *.img, "
+                   "*.qcow2, *.img.tar.gz)");
 }
 
 Publish parse_publish(const std::string& spec) {
@@ -82,12 +83,13 @@ Disk parse_disk(const std::string& spec) {
 }
 
 std::vector<std::string> command_line(const Options& o) {
-  std::vector<std::string> a = {o.qemu, "-accel", o.accel, "-m", std::to_string(o.mem_mb),
-                                "-smp", std::to_string(o.cpus), "-nographic", "-no-reboot"};
+  std::vector<std::string> a = {
+      o.qemu,       "-accel",    o.accel, "-m", std::to_string(o.mem_mb), "-smp", std::to_string(o.cpus),
+      "-nographic", "-no-reboot"};
   if (o.console != "stdio") {
     // -nographic would put the monitor on stdio; a detached VM has no terminal.
-    a = {o.qemu, "-accel", o.accel, "-m", std::to_string(o.mem_mb), "-smp", std::to_string(o.cpus),
-         "-display", "none", "-no-reboot", "-serial", "file:" + o.console, "-monitor", "none"};
+    a = {o.qemu,     "-accel", o.accel,      "-m",      std::to_string(o.mem_mb), "-smp",     std::to_string(o.cpus),
+         "-display", "none",   "-no-reboot", "-serial", "file:" + o.console,      "-monitor", "none"};
   }
   if (o.uefi) a.insert(a.end(), {"-bios", o.ovmf});
   if (!o.kernel.empty()) {

@@ -10,7 +10,7 @@ enum class ArtifactKind { kKernelInitrd, kIso, kRawDisk, kQcow2Disk, kGceTarball
 
 struct Artifact {
   ArtifactKind kind;
-  std::string path;     // PREFIX for kernel+initrd, else the file
+  std::string path;         // PREFIX for kernel+initrd, else the file
   bool wants_uefi = false;  // "-efi" in the name
 };
 
@@ -29,7 +29,7 @@ Publish parse_publish(const std::string& spec);
 
 struct Disk {
   std::string path;
-  std::string size;    // e.g. "1G": create the file when it does not exist
+  std::string size;  // e.g. "1G": create the file when it does not exist
   std::string format = "raw";
 };
 // "FILE[,size=S][,format=F]"; throws InputError.
@@ -37,7 +37,7 @@ Disk parse_disk(const std::string& spec);
 
 struct Options {
   std::string qemu = "qemu-system-x86_64";
-  std::string accel = "tcg";   // already resolved from auto
+  std::string accel = "tcg";  // already resolved from auto
   int mem_mb = 1024;
   int cpus = 1;
   bool uefi = false;
@@ -49,8 +49,8 @@ struct Options {
   std::string boot_disk;                // raw/qcow2 disk to boot from (format from kind)
   std::string boot_disk_format = "raw";
   std::string iso;
-  std::string console = "stdio";  // "stdio" (Ctrl-A X works on a terminal) or a log file path
-  std::string qmp_socket;         // for a clean shutdown on SIGTERM
+  std::string console = "stdio";   // "stdio" (Ctrl-A X works on a terminal) or a log file path
+  std::string qmp_socket;          // for a clean shutdown on SIGTERM
   std::vector<std::string> extra;  // passed through
 };
 

@@ -10,17 +10,17 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "spec/container_id.h"
 #include "base/error.h"
 #include "base/fs.h"
-#include "oci/manifest.h"
-#include "spec/plan.h"
-#include "rootfs/runtime_config.h"
 #include "base/path_norm.h"
-#include "rootfs/edits.h"
 #include "base/sha256.h"
-#include "streams/tar_reader.h"
+#include "oci/manifest.h"
+#include "rootfs/edits.h"
+#include "rootfs/runtime_config.h"
+#include "spec/container_id.h"
+#include "spec/plan.h"
 #include "spec/yaml_source.h"
+#include "streams/tar_reader.h"
 
 namespace lk::rootfs {
 
@@ -74,7 +74,8 @@ public:
       : lock_(lock), cache_(cache), out_(out), opts_(opts), log_(log) {}
 
   void run() {
-    if (lock_.stage != spec::Stage::kLock) throw InputError(opts_.lock_name + ": a plan, not a lock (make it with lk-pull)");
+    if (lock_.stage != spec::Stage::kLock)
+      throw InputError(opts_.lock_name + ": a plan, not a lock (make it with lk-pull)");
     check_names(lock_, opts_.lock_name);
     if (lock_.kernel) kernel(*lock_.kernel);
     init();
@@ -107,7 +108,8 @@ private:
         },
         where);
   }
-  static constexpr const char* kLayout = "lk's layout of the root filesystem (over what the kernel and init images hold)";
+  static constexpr const char* kLayout =
+      "lk's layout of the root filesystem (over what the kernel and init images hold)";
 
   streams::TarEntry gen(streams::TarEntry::Type type, const std::string& path, uint32_t mode) const {
     streams::TarEntry e;
@@ -178,13 +180,15 @@ private:
       }
     }
     if (binary.empty())
-      throw InputError("kernel image " + img.name() + " has no kernel file (looked for " + json(k.binaries).dump() + ")");
+      throw InputError("kernel image " + img.name() + " has no kernel file (looked for " + json(k.binaries).dump() +
+                       ")");
     copy_member_as(image, img, binary, "boot/kernel", true);
     if (k.ucode) copy_member_as(image, img, *k.ucode, "boot/ucode.cpio", false);
     if (k.tar) {
       std::string tar = *k.tar;
       if (!image.has(tar))
-        throw InputError("kernel image " + img.name() + " has no \"" + tar + "\" (set kernel.tar: none if it has no modules)");
+        throw InputError("kernel image " + img.name() + " has no \"" + tar +
+                         "\" (set kernel.tar: none if it has no modules)");
       // Unpacked at / like a layer of its own, with the same checks: the kernel's
       // unpacker would follow a symlink or a ".." in it at boot just as tar would.
       FlattenLayer modules;
@@ -212,11 +216,12 @@ private:
       auto l = layers_of(img, group++);
       // Only a merge needs each image's own database (read as the flattener sees it).
       if (inits.size() > 1)
-        apk_dbs += Flattener(l, "", nullptr, opts_.epoch).read_member(kApkDb, [&](streams::TarReader& r, const streams::TarEntry&) {
-          r.copy_data([&](const void* p, size_t n) { apk_db.append(static_cast<const char*>(p), n); });
-          if (!apk_db.empty() && apk_db.back() != '\n') apk_db += '\n';
-          apk_db += '\n';
-        });
+        apk_dbs += Flattener(l, "", nullptr, opts_.epoch)
+                       .read_member(kApkDb, [&](streams::TarReader& r, const streams::TarEntry&) {
+                         r.copy_data([&](const void* p, size_t n) { apk_db.append(static_cast<const char*>(p), n); });
+                         if (!apk_db.empty() && apk_db.back() != '\n') apk_db += '\n';
+                         apk_db += '\n';
+                       });
       layers.insert(layers.end(), l.begin(), l.end());
     }
     if (layers.empty()) return;
@@ -354,8 +359,12 @@ private:
       } else {
         mounts.push_back({{"destination", "/" + base + "/tmp"}, {"type", "tmpfs"}, {"source", "tmpfs"}});
         mounts.push_back({{"destination", "/" + base + "/tmp"}, {"options", {"remount", "private"}}});
-        mounts.push_back({{"destination", "/" + base + "/rootfs"}, {"type", "overlay"}, {"source", "overlay"},
-                          {"options", {"lowerdir=" + source, "upperdir=/" + base + "/tmp/upper", "workdir=/" + base + "/tmp/work"}}});
+        mounts.push_back(
+            {{"destination", "/" + base + "/rootfs"},
+             {"type", "overlay"},
+             {"source", "overlay"},
+             {"options",
+              {"lowerdir=" + source, "upperdir=/" + base + "/tmp/upper", "workdir=/" + base + "/tmp/work"}}});
       }
       for (auto& m : spec.runtime["mounts"]) mounts.push_back(m);
       spec.runtime["mounts"] = mounts;
@@ -430,7 +439,8 @@ private:
         out_.add(e);
       } else if (f.metadata) {
         const json spec = lock_.spec.value_or(json::object());
-        out_.add(owned(gen(streams::TarEntry::kFile, path, mode)), *f.metadata == "json" ? spec.dump(2) + "\n" : spec::json_to_yaml(spec));
+        out_.add(owned(gen(streams::TarEntry::kFile, path, mode)),
+                 *f.metadata == "json" ? spec.dump(2) + "\n" : spec::json_to_yaml(spec));
       } else if (fd) {
         streams::TarEntry e = owned(gen(streams::TarEntry::kFile, path, mode));
         e.size = static_cast<uint64_t>(st.st_size);
@@ -448,14 +458,14 @@ private:
   const RootfsOptions& opts_;
   const Log& log_;
   std::unordered_map<std::string, streams::TarEntry::Type> written_;  // every path in the output, as last written
-  std::map<std::string, std::string> first_copy_;  // image digest -> bundle dir holding its files
-  std::map<std::string, std::string> oci_blobs_;  // digest -> where an oci volume holds it
+  std::map<std::string, std::string> first_copy_;                     // image digest -> bundle dir holding its files
+  std::map<std::string, std::string> oci_blobs_;                      // digest -> where an oci volume holds it
 };
 
 }  // namespace
 
-void build_rootfs(const spec::Lock& lock, const oci::OciLayout& cache, streams::TarWriter& out, const RootfsOptions& opts,
-                  const Log& log) {
+void build_rootfs(const spec::Lock& lock, const oci::OciLayout& cache, streams::TarWriter& out,
+                  const RootfsOptions& opts, const Log& log) {
   Builder(lock, cache, out, opts, log).run();
 }
 

@@ -13,15 +13,15 @@
 namespace lk::rootfs {
 
 struct RootfsOptions {
-  int64_t epoch = 0;  // SOURCE_DATE_EPOCH: the mtime of everything lk generates
-  std::string home;   // for files[].source_home
+  int64_t epoch = 0;               // SOURCE_DATE_EPOCH: the mtime of everything lk generates
+  std::string home;                // for files[].source_home
   std::string lock_name = "lock";  // the lock's file name, for messages
 };
 
 // Checks the container names first, so a bad lock writes nothing (its fields were
 // checked when it was read). Throws InputError for a bad lock or spec content,
 // RuntimeError for cache and layer problems.
-void build_rootfs(const spec::Lock& lock, const oci::OciLayout& cache, streams::TarWriter& out, const RootfsOptions& opts,
-                  const Log& log);
+void build_rootfs(const spec::Lock& lock, const oci::OciLayout& cache, streams::TarWriter& out,
+                  const RootfsOptions& opts, const Log& log);
 
 }  // namespace lk::rootfs

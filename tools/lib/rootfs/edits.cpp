@@ -53,10 +53,10 @@ EditFn image_edits(ImageRole role, int64_t epoch) {
   };
 }
 
-void write_touch_entries(const Flattener& image, const std::string& where, const std::string& prefix, ImageRole role, int64_t epoch,
-                         streams::TarWriter& out, const OnWrite& on_write) {
-  static const char* const kTouched[] = {"dev", "dev/pts", "dev/shm", "etc", "etc/hosts",
-                                         "etc/mtab", "etc/resolv.conf", "proc", "sys"};
+void write_touch_entries(const Flattener& image, const std::string& where, const std::string& prefix, ImageRole role,
+                         int64_t epoch, streams::TarWriter& out, const OnWrite& on_write) {
+  static const char* const kTouched[] = {"dev",      "dev/pts",         "dev/shm", "etc", "etc/hosts",
+                                         "etc/mtab", "etc/resolv.conf", "proc",    "sys"};
   for (const char* p : kTouched) {
     std::string path = p;
     if (image.written(path)) continue;

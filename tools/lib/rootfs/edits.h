@@ -18,7 +18,7 @@ EditFn image_edits(ImageRole role, int64_t epoch);
 // Writes, in sorted order, the guaranteed entries (dev, dev/pts, dev/shm, etc,
 // etc/hosts, etc/mtab, etc/resolv.conf, proc, sys) the flattened image lacks;
 // one the image has a link above (etc a symlink) is refused. WHERE names the image.
-void write_touch_entries(const Flattener& image, const std::string& where, const std::string& prefix, ImageRole role, int64_t epoch,
-                         streams::TarWriter& out, const OnWrite& on_write);
+void write_touch_entries(const Flattener& image, const std::string& where, const std::string& prefix, ImageRole role,
+                         int64_t epoch, streams::TarWriter& out, const OnWrite& on_write);
 
 }  // namespace lk::rootfs

@@ -175,12 +175,15 @@ void Flattener::write_entry(streams::TarEntry e, const std::string& path, stream
   if (on_write) on_write(full, type);
 }
 
-void check_not_below_link(const std::string& path, const std::function<const streams::TarEntry::Type*(const std::string&)>& type_of,
+void check_not_below_link(const std::string& path,
+                          const std::function<const streams::TarEntry::Type*(const std::string&)>& type_of,
                           const std::string& where) {
   for_each_ancestor(path, [&](const std::string& a) {
     const streams::TarEntry::Type* t = type_of(a);
     if (t && *t != streams::TarEntry::kDir)
-      throw RuntimeError(where + ": entry \"" + std::string(std::string_view(path).substr(0, path.find_last_not_of('/') + 1)) + "\" lies below \"" + a + "\", which is a " + type_word(*t) +
+      throw RuntimeError(where + ": entry \"" +
+                         std::string(std::string_view(path).substr(0, path.find_last_not_of('/') + 1)) +
+                         "\" lies below \"" + a + "\", which is a " + type_word(*t) +
                          ": writing it would go through a link, possibly out of the root");
     return true;
   });
@@ -269,7 +272,8 @@ bool Flattener::has(const std::string& path) const {
   return it != nodes_.end() && it->second.layer >= 0;
 }
 
-bool Flattener::read_member(const std::string& path, const std::function<void(streams::TarReader&, const streams::TarEntry&)>& fn) {
+bool Flattener::read_member(const std::string& path,
+                            const std::function<void(streams::TarReader&, const streams::TarEntry&)>& fn) {
   index();
   auto it = nodes_.find(path);
   if (it == nodes_.end() || it->second.layer < 0) return false;
@@ -288,7 +292,8 @@ bool Flattener::read_member(const std::string& path, const std::function<void(st
       return;
     }
   });
-  if (!found) throw RuntimeError(layer.where + ": \"" + path + "\" is no longer in the layer (did it change while read?)");
+  if (!found)
+    throw RuntimeError(layer.where + ": \"" + path + "\" is no longer in the layer (did it change while read?)");
   return true;
 }
 

@@ -44,7 +44,8 @@ using OnWrite = std::function<void(const std::string& path, streams::TarEntry::T
 // ancestor of PATH is something other than a directory, or writing PATH would go
 // through a link (possibly out of the root). TYPE_OF gives what was written at a
 // path, or null; a PATH ending in '/' is itself checked. Throws RuntimeError("WHERE: entry PATH lies below ...").
-void check_not_below_link(const std::string& path, const std::function<const streams::TarEntry::Type*(const std::string&)>& type_of,
+void check_not_below_link(const std::string& path,
+                          const std::function<const streams::TarEntry::Type*(const std::string&)>& type_of,
                           const std::string& where);
 
 // What the rootfs edits make of one path of the image (relative to its root).
@@ -67,7 +68,8 @@ public:
   bool has(const std::string& path) const;
   // Calls FN with a reader on the entry that provides PATH, which must be a regular
   // file not below a link; false when the image has no PATH. After index().
-  bool read_member(const std::string& path, const std::function<void(streams::TarReader&, const streams::TarEntry&)>& fn);
+  bool read_member(const std::string& path,
+                   const std::function<void(streams::TarReader&, const streams::TarEntry&)>& fn);
   // Whether PATH (relative to the image root) was written.
   bool written(const std::string& path) const;
   // check_not_below_link for PATH (relative to the image root) in this image.

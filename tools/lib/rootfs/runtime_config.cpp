@@ -4,9 +4,9 @@
 #include <map>
 #include <set>
 
-#include "oci/capabilities.h"
 #include "base/diagnostics.h"
 #include "base/error.h"
+#include "oci/capabilities.h"
 #include "spec/schema.h"
 #include "spec/yaml_source.h"
 
@@ -24,11 +24,13 @@ using spec::ContainerConfig;
 
 // YAML > label, per field; empty when neither set it. A key set to an empty list
 // still wins: that is how a spec removes what a label gives.
-template <class T> const std::optional<T>& pick(const OciInputs& in, std::optional<T> ContainerConfig::*field) {
+template <class T>
+const std::optional<T>& pick(const OciInputs& in, std::optional<T> ContainerConfig::*field) {
   return in.yaml.*field ? in.yaml.*field : in.label.*field;
 }
 
-template <class T> T pick_or(const OciInputs& in, std::optional<T> ContainerConfig::*field, T dflt) {
+template <class T>
+T pick_or(const OciInputs& in, std::optional<T> ContainerConfig::*field, T dflt) {
   return pick(in, field).value_or(std::move(dflt));
 }
 
@@ -73,7 +75,8 @@ std::vector<std::string> split(const std::string& s, char sep) {
   }
 }
 
-template <class T> ojson oci_list(const std::vector<T>& items) {
+template <class T>
+ojson oci_list(const std::vector<T>& items) {
   ojson out = ojson::array();
   for (const auto& x : items) out.push_back(spec::to_oci_json(x));
   return out;
@@ -108,8 +111,10 @@ spec::Mount mount(const std::string& dest, const std::string& type, const std::s
 }
 
 std::string default_mountpoint(const std::string& type) {
-  static const std::map<std::string, std::string> d = {{"proc", "/proc"},     {"devpts", "/dev/pts"},
-                                                       {"sysfs", "/sys"},     {"cgroup", "/sys/fs/cgroup"},
+  static const std::map<std::string, std::string> d = {{"proc", "/proc"},
+                                                       {"devpts", "/dev/pts"},
+                                                       {"sysfs", "/sys"},
+                                                       {"cgroup", "/sys/fs/cgroup"},
                                                        {"mqueue", "/dev/mqueue"}};
   auto it = d.find(type);
   return it == d.end() ? "" : it->second;
@@ -127,9 +132,11 @@ ojson build_mounts(const OciInputs& in, bool readonly) {
   }
   mounts["/proc"] = mount("/proc", "proc", "proc", {"nosuid", "nodev", "noexec", "relatime"});
   mounts["/dev"] = mount("/dev", "tmpfs", "tmpfs", dev_opts);
-  mounts["/dev/pts"] = mount("/dev/pts", "devpts", "devpts", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"});
+  mounts["/dev/pts"] =
+      mount("/dev/pts", "devpts", "devpts", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"});
   mounts["/sys"] = mount("/sys", "sysfs", "sysfs", sys_opts);
-  mounts["/sys/fs/cgroup"] = mount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"});
+  mounts["/sys/fs/cgroup"] =
+      mount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"});
 
   for (const auto& t : pick_or(in, &ContainerConfig::tmpfs, {})) {
     auto parts = split(t, ':');
@@ -139,7 +146,8 @@ ojson build_mounts(const OciInputs& in, bool readonly) {
   }
   for (const auto& b : with_adds(in, &ContainerConfig::binds, &ContainerConfig::binds_add)) {
     auto parts = split(b, ':');
-    if (parts.size() < 2 || parts.size() > 3) throw InputError("bind \"" + b + "\" must be SOURCE:DESTINATION[:OPTIONS]");
+    if (parts.size() < 2 || parts.size() > 3)
+      throw InputError("bind \"" + b + "\" must be SOURCE:DESTINATION[:OPTIONS]");
     spec::Strings opts = {"rw", "rbind", "rshared"};
     if (parts.size() == 3) {
       opts = split(parts[2], ',');
@@ -177,7 +185,8 @@ void add_namespace(ojson& list, const char* type, const std::string& value, std:
   list.push_back(ns);
 }
 
-std::string pick_string(const OciInputs& in, std::optional<std::string> ContainerConfig::*field, const std::string& dflt) {
+std::string pick_string(const OciInputs& in, std::optional<std::string> ContainerConfig::*field,
+                        const std::string& dflt) {
   return pick_or(in, field, dflt);
 }
 
@@ -226,8 +235,12 @@ ojson build_runtime(const OciInputs& in) {
   const spec::BindNs yb = y.bind_ns.value_or(spec::BindNs{}), lb = l.bind_ns.value_or(spec::BindNs{});
   ojson bind = ojson::object();
   for (auto [key, member] : std::initializer_list<std::pair<const char*, std::optional<std::string> spec::BindNs::*>>{
-           {"cgroup", &spec::BindNs::cgroup}, {"ipc", &spec::BindNs::ipc}, {"mnt", &spec::BindNs::mnt},
-           {"net", &spec::BindNs::net}, {"pid", &spec::BindNs::pid}, {"user", &spec::BindNs::user},
+           {"cgroup", &spec::BindNs::cgroup},
+           {"ipc", &spec::BindNs::ipc},
+           {"mnt", &spec::BindNs::mnt},
+           {"net", &spec::BindNs::net},
+           {"pid", &spec::BindNs::pid},
+           {"user", &spec::BindNs::user},
            {"uts", &spec::BindNs::uts}})
     bind[key] = (yb.*member).value_or((lb.*member).value_or(""));
   out["bindNS"] = bind;
@@ -305,10 +318,13 @@ OciSpec make_oci_spec(const OciInputs& in) {
   }
   if (!args.empty()) process["args"] = ojson::parse(args.dump());
   json env = nullptr;
-  if (const auto& e = pick(in, &CC::env)) env = *e;
-  else if (image.contains("Env")) env = image["Env"];
+  if (const auto& e = pick(in, &CC::env))
+    env = *e;
+  else if (image.contains("Env"))
+    env = image["Env"];
   if (env.is_array() && !env.empty()) process["env"] = ojson::parse(env.dump());
-  std::string cwd = pick_string(in, &CC::cwd, image.value("WorkingDir", json("")).is_string() ? image.value("WorkingDir", "") : "");
+  std::string cwd =
+      pick_string(in, &CC::cwd, image.value("WorkingDir", json("")).is_string() ? image.value("WorkingDir", "") : "");
   process["cwd"] = cwd.empty() ? "/" : cwd;
 
   ojson capabilities = ojson::object();

@@ -10,9 +10,9 @@
 namespace lk::rootfs {
 
 struct OciInputs {
-  nlohmann::json image;        // the image config's "config" object (Entrypoint, Cmd, Env, WorkingDir); may be null
-  spec::ContainerConfig label; // the image's label (see parse_moby_label); empty when it has none
-  spec::ContainerConfig yaml;  // the plan entry's config: only the keys the spec set
+  nlohmann::json image;         // the image config's "config" object (Entrypoint, Cmd, Env, WorkingDir); may be null
+  spec::ContainerConfig label;  // the image's label (see parse_moby_label); empty when it has none
+  spec::ContainerConfig yaml;   // the plan entry's config: only the keys the spec set
 };
 
 struct OciSpec {

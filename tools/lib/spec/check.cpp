@@ -140,8 +140,7 @@ Checker octal_mode(long long max) {
     if (n.IsScalar() && !n.Scalar().empty()) {
       const std::string& s = n.Scalar();
       std::string digits = s.rfind("0o", 0) == 0 ? s.substr(2) : s;
-      bool octal = !digits.empty() && digits.size() <= 7 &&
-                   digits.find_first_not_of("01234567") == std::string::npos;
+      bool octal = !digits.empty() && digits.size() <= 7 && digits.find_first_not_of("01234567") == std::string::npos;
       if (octal) {
         long long v = std::stoll(digits, nullptr, 8);
         if (v <= max) return v;

@@ -36,7 +36,9 @@ std::string container_id_problem(std::string_view name, std::string_view what) {
   else if (name.size() > kMaxIdLength)
     why = "is longer than " + std::to_string(kMaxIdLength) + " bytes";
   else
-    why = "has the character " + lk::quoted(name.substr(static_cast<size_t>(std::find_if_not(name.begin(), name.end(), id_char) - name.begin()), 1));
+    why = "has the character " +
+          lk::quoted(
+              name.substr(static_cast<size_t>(std::find_if_not(name.begin(), name.end(), id_char) - name.begin()), 1));
   return std::string(what) + " " + lk::quoted(name) + " " + why +
          "; it must be a runc container id: letters, digits, '_', '+', '-', '.', not \".\" or \"..\", at most " +
          std::to_string(kMaxIdLength) + " bytes (it names a folder under /containers and a container's runc id)";

@@ -9,10 +9,10 @@ namespace lk::spec {
 
 struct OutputFormat {
   std::string name;
-  std::string suffix;              // NAME + suffix is the output file
-  std::vector<std::string> tool;   // lk-iso/lk-disk/lk-gcp and its flags; empty for kernel+initrd
-  bool takes_size = false;         // a disk: --size applies
-  bool old_name = false;           // a 2017 moby name for another row
+  std::string suffix;             // NAME + suffix is the output file
+  std::vector<std::string> tool;  // lk-iso/lk-disk/lk-gcp and its flags; empty for kernel+initrd
+  bool takes_size = false;        // a disk: --size applies
+  bool old_name = false;          // a 2017 moby name for another row
 };
 
 // Every row, in the order --help and the README list them.

@@ -19,31 +19,56 @@ namespace {
 // written), V::opt (std::optional: written only when set), V::nullable (a string or
 // null, always written), V::nonempty (a string written only when not empty). The order
 // is the OCI runtime-spec's where lk writes the type into config.json.
-template <class V> void fields(V& v, IdMapping& x);
-template <class V> void fields(V& v, Mount& x);
-template <class V> void fields(V& v, Rlimit& x);
-template <class V> void fields(V& v, Device& x);
-template <class V> void fields(V& v, DeviceRule& x);
-template <class V> void fields(V& v, Memory& x);
-template <class V> void fields(V& v, Cpu& x);
-template <class V> void fields(V& v, Pids& x);
-template <class V> void fields(V& v, WeightDevice& x);
-template <class V> void fields(V& v, ThrottleDevice& x);
-template <class V> void fields(V& v, BlockIo& x);
-template <class V> void fields(V& v, HugepageLimit& x);
-template <class V> void fields(V& v, NetPriority& x);
-template <class V> void fields(V& v, Network& x);
-template <class V> void fields(V& v, Resources& x);
-template <class V> void fields(V& v, Interface& x);
-template <class V> void fields(V& v, BindNs& x);
-template <class V> void fields(V& v, Runtime& x);
-template <class V> void fields(V& v, ContainerConfig& x);
-template <class V> void fields(V& v, PlatformManifest& x);
-template <class V> void fields(V& v, ImageEntry& x);
-template <class V> void fields(V& v, Kernel& x);
-template <class V> void fields(V& v, Container& x);
-template <class V> void fields(V& v, Volume& x);
-template <class V> void fields(V& v, FileEntry& x);
+template <class V>
+void fields(V& v, IdMapping& x);
+template <class V>
+void fields(V& v, Mount& x);
+template <class V>
+void fields(V& v, Rlimit& x);
+template <class V>
+void fields(V& v, Device& x);
+template <class V>
+void fields(V& v, DeviceRule& x);
+template <class V>
+void fields(V& v, Memory& x);
+template <class V>
+void fields(V& v, Cpu& x);
+template <class V>
+void fields(V& v, Pids& x);
+template <class V>
+void fields(V& v, WeightDevice& x);
+template <class V>
+void fields(V& v, ThrottleDevice& x);
+template <class V>
+void fields(V& v, BlockIo& x);
+template <class V>
+void fields(V& v, HugepageLimit& x);
+template <class V>
+void fields(V& v, NetPriority& x);
+template <class V>
+void fields(V& v, Network& x);
+template <class V>
+void fields(V& v, Resources& x);
+template <class V>
+void fields(V& v, Interface& x);
+template <class V>
+void fields(V& v, BindNs& x);
+template <class V>
+void fields(V& v, Runtime& x);
+template <class V>
+void fields(V& v, ContainerConfig& x);
+template <class V>
+void fields(V& v, PlatformManifest& x);
+template <class V>
+void fields(V& v, ImageEntry& x);
+template <class V>
+void fields(V& v, Kernel& x);
+template <class V>
+void fields(V& v, Container& x);
+template <class V>
+void fields(V& v, Volume& x);
+template <class V>
+void fields(V& v, FileEntry& x);
 
 // --- reading -----------------------------------------------------------------------
 
@@ -102,23 +127,29 @@ void read(const json& v, const std::string& path, Strings& out) {
   }
 }
 
-template <class T> void read(const json& v, const std::string& path, std::vector<T>& out);
-template <class T> void read(const json& v, const std::string& path, std::map<std::string, T>& out);
-template <class T> void read(const json& v, const std::string& path, T& out);
+template <class T>
+void read(const json& v, const std::string& path, std::vector<T>& out);
+template <class T>
+void read(const json& v, const std::string& path, std::map<std::string, T>& out);
+template <class T>
+void read(const json& v, const std::string& path, T& out);
 
 class Reader {
 public:
   Reader(const json& j, std::string path) : j_(j), path_(std::move(path)) {}
 
-  template <class T> void req(const char* key, T& out) {
+  template <class T>
+  void req(const char* key, T& out) {
     const json* v = find(key);
     if (!v) throw InputError(sub(path_, key) + ": missing");
     read(*v, sub(path_, key), out);
   }
-  template <class T> void def(const char* key, T& out) {
+  template <class T>
+  void def(const char* key, T& out) {
     if (const json* v = find(key)) read(*v, sub(path_, key), out);
   }
-  template <class T> void opt(const char* key, std::optional<T>& out) {
+  template <class T>
+  void opt(const char* key, std::optional<T>& out) {
     if (const json* v = find(key)) {
       T t{};
       read(*v, sub(path_, key), t);
@@ -157,26 +188,30 @@ private:
   std::set<std::string> seen_;
 };
 
-template <class T> void read(const json& v, const std::string& path, std::vector<T>& out) {
+template <class T>
+void read(const json& v, const std::string& path, std::vector<T>& out) {
   if (!v.is_array()) mismatch(v, path, "a list");
   out.assign(v.size(), T{});
   for (size_t i = 0; i < v.size(); ++i) read(v[i], item(path, i), out[i]);
 }
 
-template <class T> void read(const json& v, const std::string& path, std::map<std::string, T>& out) {
+template <class T>
+void read(const json& v, const std::string& path, std::map<std::string, T>& out) {
   if (!v.is_object()) mismatch(v, path, "an object");
   out.clear();
   for (const auto& [k, x] : v.items()) read(x, sub(path, k), out[k]);
 }
 
-template <class T> void read(const json& v, const std::string& path, T& out) {
+template <class T>
+void read(const json& v, const std::string& path, T& out) {
   if (!v.is_object()) mismatch(v, path, "an object");
   Reader r(v, path);
   fields(r, out);
   r.finish();
 }
 
-template <class T> T read_as(const json& v, const std::string& path) {
+template <class T>
+T read_as(const json& v, const std::string& path) {
   T out{};
   read(v, path, out);
   return out;
@@ -184,14 +219,23 @@ template <class T> T read_as(const json& v, const std::string& path) {
 
 // --- writing -----------------------------------------------------------------------
 
-template <class J, class T> J write(const T& x);
+template <class J, class T>
+J write(const T& x);
 
-template <class J> class Writer {
+template <class J>
+class Writer {
 public:
   J out = J::object();
-  template <class T> void req(const char* key, const T& v) { out[key] = write<J>(v); }
-  template <class T> void def(const char* key, const T& v) { out[key] = write<J>(v); }
-  template <class T> void opt(const char* key, const std::optional<T>& v) {
+  template <class T>
+  void req(const char* key, const T& v) {
+    out[key] = write<J>(v);
+  }
+  template <class T>
+  void def(const char* key, const T& v) {
+    out[key] = write<J>(v);
+  }
+  template <class T>
+  void opt(const char* key, const std::optional<T>& v) {
     if (v) out[key] = write<J>(*v);
   }
   void nullable(const char* key, const std::optional<std::string>& v) { out[key] = v ? J(*v) : J(nullptr); }
@@ -201,17 +245,24 @@ public:
   void skip(const char*) {}
 };
 
-template <class T> struct IsVector : std::false_type {};
-template <class T> struct IsVector<std::vector<T>> : std::true_type {};
-template <class T> struct IsMap : std::false_type {};
-template <class T> struct IsMap<std::map<std::string, T>> : std::true_type {};
+template <class T>
+struct IsVector : std::false_type {};
+template <class T>
+struct IsVector<std::vector<T>> : std::true_type {};
+template <class T>
+struct IsMap : std::false_type {};
+template <class T>
+struct IsMap<std::map<std::string, T>> : std::true_type {};
 
-template <class J, class T> J write(const T& x) {
+template <class J, class T>
+J write(const T& x) {
   if constexpr (std::is_same_v<T, std::string> || std::is_arithmetic_v<T>) {
     return J(x);
   } else if constexpr (std::is_same_v<T, json>) {
-    if constexpr (std::is_same_v<J, json>) return x;
-    else return J::parse(x.dump());
+    if constexpr (std::is_same_v<J, json>)
+      return x;
+    else
+      return J::parse(x.dump());
   } else if constexpr (IsVector<T>::value) {
     J a = J::array();
     for (const auto& e : x) a.push_back(write<J>(e));
@@ -229,12 +280,14 @@ template <class J, class T> J write(const T& x) {
 
 // --- the field lists ---------------------------------------------------------------
 
-template <class V> void fields(V& v, IdMapping& x) {
+template <class V>
+void fields(V& v, IdMapping& x) {
   v.req("containerID", x.container_id);
   v.req("hostID", x.host_id);
   v.req("size", x.size);
 }
-template <class V> void fields(V& v, Mount& x) {
+template <class V>
+void fields(V& v, Mount& x) {
   v.opt("destination", x.destination);
   v.opt("type", x.type);
   v.opt("source", x.source);
@@ -242,26 +295,30 @@ template <class V> void fields(V& v, Mount& x) {
   v.opt("uidMappings", x.uid_mappings);
   v.opt("gidMappings", x.gid_mappings);
 }
-template <class V> void fields(V& v, Rlimit& x) {
+template <class V>
+void fields(V& v, Rlimit& x) {
   v.req("type", x.type);
   v.req("hard", x.hard);
   v.req("soft", x.soft);
 }
-template <class V> void fields(V& v, Device& x) {
+template <class V>
+void fields(V& v, Device& x) {
   v.req("path", x.path);
   v.req("type", x.type);
   v.opt("major", x.major);
   v.opt("minor", x.minor);
   v.opt("mode", x.mode);
 }
-template <class V> void fields(V& v, DeviceRule& x) {
+template <class V>
+void fields(V& v, DeviceRule& x) {
   v.req("allow", x.allow);
   v.opt("type", x.type);
   v.opt("major", x.major);
   v.opt("minor", x.minor);
   v.opt("access", x.access);
 }
-template <class V> void fields(V& v, Memory& x) {
+template <class V>
+void fields(V& v, Memory& x) {
   v.opt("limit", x.limit);
   v.opt("reservation", x.reservation);
   v.opt("swap", x.swap);
@@ -271,7 +328,8 @@ template <class V> void fields(V& v, Memory& x) {
   v.opt("disableOOMKiller", x.disable_oom_killer);
   v.opt("useHierarchy", x.use_hierarchy);
 }
-template <class V> void fields(V& v, Cpu& x) {
+template <class V>
+void fields(V& v, Cpu& x) {
   v.opt("shares", x.shares);
   v.opt("quota", x.quota);
   v.opt("period", x.period);
@@ -281,19 +339,25 @@ template <class V> void fields(V& v, Cpu& x) {
   v.opt("mems", x.mems);
   v.opt("idle", x.idle);
 }
-template <class V> void fields(V& v, Pids& x) { v.req("limit", x.limit); }
-template <class V> void fields(V& v, WeightDevice& x) {
+template <class V>
+void fields(V& v, Pids& x) {
+  v.req("limit", x.limit);
+}
+template <class V>
+void fields(V& v, WeightDevice& x) {
   v.req("major", x.major);
   v.req("minor", x.minor);
   v.opt("weight", x.weight);
   v.opt("leafWeight", x.leaf_weight);
 }
-template <class V> void fields(V& v, ThrottleDevice& x) {
+template <class V>
+void fields(V& v, ThrottleDevice& x) {
   v.req("major", x.major);
   v.req("minor", x.minor);
   v.req("rate", x.rate);
 }
-template <class V> void fields(V& v, BlockIo& x) {
+template <class V>
+void fields(V& v, BlockIo& x) {
   v.opt("weight", x.weight);
   v.opt("leafWeight", x.leaf_weight);
   v.opt("weightDevice", x.weight_device);
@@ -302,19 +366,23 @@ template <class V> void fields(V& v, BlockIo& x) {
   v.opt("throttleReadIOPSDevice", x.throttle_read_iops);
   v.opt("throttleWriteIOPSDevice", x.throttle_write_iops);
 }
-template <class V> void fields(V& v, HugepageLimit& x) {
+template <class V>
+void fields(V& v, HugepageLimit& x) {
   v.req("pageSize", x.page_size);
   v.req("limit", x.limit);
 }
-template <class V> void fields(V& v, NetPriority& x) {
+template <class V>
+void fields(V& v, NetPriority& x) {
   v.req("name", x.name);
   v.req("priority", x.priority);
 }
-template <class V> void fields(V& v, Network& x) {
+template <class V>
+void fields(V& v, Network& x) {
   v.opt("classID", x.class_id);
   v.opt("priorities", x.priorities);
 }
-template <class V> void fields(V& v, Resources& x) {
+template <class V>
+void fields(V& v, Resources& x) {
   v.opt("devices", x.devices);
   v.opt("memory", x.memory);
   v.opt("cpu", x.cpu);
@@ -324,13 +392,15 @@ template <class V> void fields(V& v, Resources& x) {
   v.opt("network", x.network);
   v.opt("rdma", x.rdma);
 }
-template <class V> void fields(V& v, Interface& x) {
+template <class V>
+void fields(V& v, Interface& x) {
   v.req("name", x.name);
   v.opt("add", x.add);
   v.opt("peer", x.peer);
   v.opt("createInRoot", x.create_in_root);
 }
-template <class V> void fields(V& v, BindNs& x) {
+template <class V>
+void fields(V& v, BindNs& x) {
   v.opt("cgroup", x.cgroup);
   v.opt("ipc", x.ipc);
   v.opt("mnt", x.mnt);
@@ -339,7 +409,8 @@ template <class V> void fields(V& v, BindNs& x) {
   v.opt("user", x.user);
   v.opt("uts", x.uts);
 }
-template <class V> void fields(V& v, Runtime& x) {
+template <class V>
+void fields(V& v, Runtime& x) {
   v.opt("cgroups", x.cgroups);
   v.opt("mounts", x.mounts);
   v.opt("mkdir", x.mkdir);
@@ -347,7 +418,8 @@ template <class V> void fields(V& v, Runtime& x) {
   v.opt("bindNS", x.bind_ns);
   v.opt("namespace", x.name_space);
 }
-template <class V> void fields(V& v, ContainerConfig& x) {
+template <class V>
+void fields(V& v, ContainerConfig& x) {
   v.opt("capabilities", x.capabilities);
   v.opt("capabilities.add", x.capabilities_add);
   v.opt("ambient", x.ambient);
@@ -384,35 +456,41 @@ template <class V> void fields(V& v, ContainerConfig& x) {
   v.opt("devices", x.devices);
   v.opt("runtime", x.runtime);
 }
-template <class V> void fields(V& v, PlatformManifest& x) {
+template <class V>
+void fields(V& v, PlatformManifest& x) {
   v.req("digest", x.digest);
   v.req("platform", x.platform);
 }
-template <class V> void pinned_fields(V& v, ImageEntry& x) {
+template <class V>
+void pinned_fields(V& v, ImageEntry& x) {
   v.opt("at", x.at);
   v.opt("reference", x.reference);
   v.opt("digest", x.digest);
   v.opt("platform", x.platform);
   v.opt("manifests", x.manifests);
 }
-template <class V> void fields(V& v, ImageEntry& x) {
+template <class V>
+void fields(V& v, ImageEntry& x) {
   v.req("image", x.image);
   pinned_fields(v, x);
 }
-template <class V> void fields(V& v, Kernel& x) {
+template <class V>
+void fields(V& v, Kernel& x) {
   fields(v, static_cast<ImageEntry&>(x));
   v.def("cmdline", x.cmdline);
   v.def("binaries", x.binaries);
   v.nullable("tar", x.tar);
   v.nullable("ucode", x.ucode);
 }
-template <class V> void fields(V& v, Container& x) {
+template <class V>
+void fields(V& v, Container& x) {
   v.req("name", x.name);
   fields(v, static_cast<ImageEntry&>(x));
   v.opt("field_at", x.field_at);
   v.def("config", x.config);
 }
-template <class V> void fields(V& v, Volume& x) {
+template <class V>
+void fields(V& v, Volume& x) {
   v.req("name", x.name);
   v.nonempty("image", x.image);
   pinned_fields(v, x);
@@ -421,7 +499,8 @@ template <class V> void fields(V& v, Volume& x) {
   v.opt("platforms", x.platforms);
   v.opt("field_at", x.field_at);
 }
-template <class V> void fields(V& v, FileEntry& x) {
+template <class V>
+void fields(V& v, FileEntry& x) {
   v.req("path", x.path);
   v.opt("directory", x.directory);
   v.opt("symlink", x.symlink);
@@ -439,7 +518,8 @@ template <class V> void fields(V& v, FileEntry& x) {
 }
 // Plan itself is not walked by write<>: its kernel is null when absent, and "schema"
 // comes from the stage.
-template <class V> void plan_fields(V& v, Plan& x) {
+template <class V>
+void plan_fields(V& v, Plan& x) {
   v.skip("schema");
   v.def("specs", x.specs);
   v.def("platform", x.platform);
@@ -498,8 +578,10 @@ Plan from_json(const json& j, Stage expected, const std::string& file) {
   if (schema != schema_of(expected)) {
     std::string got = j.is_object() && j.contains("schema") ? schema.dump() : std::string("missing");
     if (expected == Stage::kLock)
-      throw InputError(file + ": not a lock file (schema is " + got + ", expected " + kLockSchema + "; make it with lk-pull)");
-    throw InputError(file + ": not an lk-parse plan (schema is " + got + ", expected " + kPlanSchema + "; make it with lk-parse)");
+      throw InputError(file + ": not a lock file (schema is " + got + ", expected " + kLockSchema +
+                       "; make it with lk-pull)");
+    throw InputError(file + ": not an lk-parse plan (schema is " + got + ", expected " + kPlanSchema +
+                     "; make it with lk-parse)");
   }
   Plan p;
   p.stage = expected;
@@ -542,7 +624,10 @@ Volume volume_from_json(const json& j, const std::string& path) { return read_as
 FileEntry file_from_json(const json& j, const std::string& path) { return read_as<FileEntry>(j, path); }
 ContainerConfig config_from_json(const json& j, const std::string& path) { return read_as<ContainerConfig>(j, path); }
 
-template <class T> ojson to_oci_json(const T& x) { return write<ojson>(x); }
+template <class T>
+ojson to_oci_json(const T& x) {
+  return write<ojson>(x);
+}
 template ojson to_oci_json(const IdMapping&);
 template ojson to_oci_json(const Rlimit&);
 template ojson to_oci_json(const DeviceRule&);

@@ -40,7 +40,7 @@ struct Mount {
   std::optional<std::vector<IdMapping>> uid_mappings, gid_mappings;
 };
 struct Rlimit {
-  std::string type;  // RLIMIT_NOFILE
+  std::string type;             // RLIMIT_NOFILE
   uint64_t soft = 0, hard = 0;  // "unlimited" is UINT64_MAX
 };
 struct Device {
@@ -75,7 +75,8 @@ struct ThrottleDevice {
 struct BlockIo {
   std::optional<int64_t> weight, leaf_weight;
   std::optional<std::vector<WeightDevice>> weight_device;
-  std::optional<std::vector<ThrottleDevice>> throttle_read_bps, throttle_write_bps, throttle_read_iops, throttle_write_iops;
+  std::optional<std::vector<ThrottleDevice>> throttle_read_bps, throttle_write_bps, throttle_read_iops,
+      throttle_write_iops;
 };
 struct HugepageLimit {
   std::string page_size;
@@ -194,8 +195,8 @@ struct Plan {
   std::vector<Container> onboot, onshutdown, services;
   std::vector<Volume> volumes;
   std::vector<FileEntry> files;
-  Strings formats;  // the 2017 outputs: section
-  StringMap packages;  // image reference -> @pkg: folder
+  Strings formats;                     // the 2017 outputs: section
+  StringMap packages;                  // image reference -> @pkg: folder
   std::map<std::string, int64_t> ids;  // container name -> uid/gid
   std::optional<nlohmann::json> spec;  // the merged spec, for files[].metadata
 };
@@ -235,6 +236,7 @@ ContainerConfig config_from_json(const nlohmann::json& j, const std::string& pat
 // A piece of a container's config with its keys in the runtime-spec's order, for
 // config.json: IdMapping, Rlimit, DeviceRule, Memory, Cpu, Pids, BlockIo,
 // HugepageLimit, Network.
-template <class T> nlohmann::ordered_json to_oci_json(const T& x);
+template <class T>
+nlohmann::ordered_json to_oci_json(const T& x);
 
 }  // namespace lk::spec

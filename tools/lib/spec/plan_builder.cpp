@@ -77,8 +77,8 @@ void check_file_entry(const json& f, const std::string& at, const std::string& p
 
 struct Merged {
   json kernel = json::object();
-  json sections = {{"init", json::array()},     {"onboot", json::array()},   {"onshutdown", json::array()},
-                   {"services", json::array()}, {"files", json::array()},    {"volumes", json::array()}};
+  json sections = {{"init", json::array()},     {"onboot", json::array()}, {"onshutdown", json::array()},
+                   {"services", json::array()}, {"files", json::array()},  {"volumes", json::array()}};
   json formats = json::array();
   json spec = json::object();  // merged spec as written, for --dry-run and metadata
 };
@@ -96,7 +96,8 @@ void merge_file(json& doc, const json& raw_doc, const YAML::Node& node, const Sp
     m.kernel["at"] = pos_of(in.name, node["kernel"]).str();
     if (keep_spec)
       for (auto& [key, v] : raw_doc["kernel"].items())
-        if (!(v.is_string() && v.get<std::string>().empty() && key != "tar" && key != "ucode")) m.spec["kernel"][key] = v;
+        if (!(v.is_string() && v.get<std::string>().empty() && key != "tar" && key != "ucode"))
+          m.spec["kernel"][key] = v;
   }
   for (auto& [section, list] : m.sections.items()) {
     if (!doc.contains(section)) continue;
@@ -170,7 +171,8 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
     YAML::Node node = load_yaml(in.name, in.text, diag);
     if (!diag.empty()) continue;
     if (!node || node.IsNull()) {
-      diag.error(SourcePos{in.name, 1, 1}, "", "empty spec (expected a mapping with kernel, init, onboot, services...)");
+      diag.error(SourcePos{in.name, 1, 1}, "",
+                 "empty spec (expected a mapping with kernel, init, onboot, services...)");
       continue;
     }
     if (!node.IsMap()) {
@@ -184,7 +186,9 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
     if (check::is_bad(doc)) continue;
     substitute(doc, resolved);
     if (doc.contains("trust"))
-      result.warnings.push_back(pos_of(in.name, node["trust"]).str() + ": trust: ignored (content trust was removed from LinuxKit in 2021; pin images by digest instead)");
+      result.warnings.push_back(
+          pos_of(in.name, node["trust"]).str() +
+          ": trust: ignored (content trust was removed from LinuxKit in 2021; pin images by digest instead)");
     if (doc.contains("files"))
       for (const auto& f : doc["files"]) want_spec = want_spec || f.contains("metadata");
     loaded.push_back({&in, node, std::move(doc), std::move(resolved)});
@@ -210,7 +214,8 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
   for (const auto& e : m.sections["services"]) {
     auto [it, fresh] = service_at.emplace(e["name"], e["at"]);
     if (!fresh)
-      diag.error_at(e["at"], "services", "duplicate service name \"" + e["name"].get<std::string>() + "\" (first at " + it->second + ")");
+      diag.error_at(e["at"], "services",
+                    "duplicate service name \"" + e["name"].get<std::string>() + "\" (first at " + it->second + ")");
   }
   std::map<std::string, json> volumes;
   for (const auto& v : m.sections["volumes"]) {
@@ -232,7 +237,8 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
       for (const char* k : {"uid", "gid"})
         if (cfg.contains(k)) cfg[k] = resolve_id(cfg[k], ids, at[k], path + "." + k, diag);
       if (cfg.contains("additionalGids"))
-        for (auto& g : cfg["additionalGids"]) g = resolve_id(g, ids, at["additionalGids"], path + ".additionalGids", diag);
+        for (auto& g : cfg["additionalGids"])
+          g = resolve_id(g, ids, at["additionalGids"], path + ".additionalGids", diag);
       for (const char* k : {"binds", "binds.add"}) {
         if (!cfg.contains(k)) continue;
         for (const auto& b : cfg[k]) {
@@ -241,11 +247,13 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
           if (src[0] == '/') continue;
           auto vol = volumes.find(src);
           if (vol == volumes.end()) {
-            diag.error_at(at[k], path + "." + k, "bind \"" + bind + "\" names volume \"" + src + "\", which the spec does not define");
+            diag.error_at(at[k], path + "." + k,
+                          "bind \"" + bind + "\" names volume \"" + src + "\", which the spec does not define");
           } else if (vol->second.value("readonly", false)) {
             auto opt = bind.find(':', src.size() + 1);
             if (opt == std::string::npos || bind.substr(opt + 1) != "ro")
-              diag.error_at(at[k], path + "." + k, "volume \"" + src + "\" is read-only, so its bind must have exactly the option ro");
+              diag.error_at(at[k], path + "." + k,
+                            "volume \"" + src + "\" is read-only, so its bind must have exactly the option ro");
           }
         }
       }
@@ -301,7 +309,8 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
       (out.*s.list).push_back(container_from_json(e, std::string(s.name) + "[" + std::to_string(i++) + "]"));
   }
   size_t vi = 0;
-  for (const auto& v : m.sections["volumes"]) out.volumes.push_back(volume_from_json(v, "volumes[" + std::to_string(vi++) + "]"));
+  for (const auto& v : m.sections["volumes"])
+    out.volumes.push_back(volume_from_json(v, "volumes[" + std::to_string(vi++) + "]"));
   fi = 0;
   for (const auto& f : files) out.files.push_back(file_from_json(f, "files[" + std::to_string(fi++) + "]"));
   for (const auto& f : m.formats) out.formats.push_back(f);

@@ -14,7 +14,7 @@ namespace lk::spec {
 struct SpecInput {
   std::string name;  // as given ("-" shows as "<stdin>"); used in every message
   std::string text;
-  std::string dir;   // base for @pkg: and files[].source; "." for stdin
+  std::string dir;  // base for @pkg: and files[].source; "." for stdin
 };
 
 struct PlanOptions {

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <string_view>
 
+#include "base/diagnostics.h"
+#include "base/error.h"
 #include "oci/capabilities.h"
 #include "oci/reference.h"
-#include "base/error.h"
 #include "spec/container_id.h"
 #include "spec/output_formats.h"
-#include "base/diagnostics.h"
 
 namespace lk::spec {
 
@@ -49,7 +49,8 @@ Checker image_ref() {
 }
 
 Checker container_id(std::string what) {
-  return refine(string(), [what](const json& v) { return container_id_problem(v.get_ref<const std::string&>(), what); });
+  return refine(string(),
+                [what](const json& v) { return container_id_problem(v.get_ref<const std::string&>(), what); });
 }
 
 // files[].path: lk-rootfs would refuse these too, but only here is the line known.
@@ -90,8 +91,7 @@ Checker bind_list() {
   return list(refine(string(), [](const json& v) -> std::string {
     const std::string s = v.get<std::string>();
     auto parts = split(s, ':');
-    if (parts.size() < 2 || parts.size() > 3)
-      return "bind \"" + s + "\" must be SOURCE:DESTINATION[:OPTIONS]";
+    if (parts.size() < 2 || parts.size() > 3) return "bind \"" + s + "\" must be SOURCE:DESTINATION[:OPTIONS]";
     if (parts[0].empty()) return "bind \"" + s + "\" has an empty source";
     if (!is_abs(parts[1])) return "bind \"" + s + "\": destination must be an absolute path";
     return "";
@@ -124,9 +124,9 @@ Checker mount_list() {
 
 const std::vector<std::string>& rlimit_names() {
   static const std::vector<std::string> names = {
-      "RLIMIT_CPU",    "RLIMIT_FSIZE",   "RLIMIT_DATA",   "RLIMIT_STACK",   "RLIMIT_CORE",       "RLIMIT_RSS",
-      "RLIMIT_NPROC",  "RLIMIT_NOFILE",  "RLIMIT_MEMLOCK", "RLIMIT_AS",     "RLIMIT_LOCKS",      "RLIMIT_SIGPENDING",
-      "RLIMIT_MSGQUEUE", "RLIMIT_NICE",  "RLIMIT_RTPRIO", "RLIMIT_RTTIME"};
+      "RLIMIT_CPU",      "RLIMIT_FSIZE",  "RLIMIT_DATA",    "RLIMIT_STACK", "RLIMIT_CORE",  "RLIMIT_RSS",
+      "RLIMIT_NPROC",    "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS",    "RLIMIT_LOCKS", "RLIMIT_SIGPENDING",
+      "RLIMIT_MSGQUEUE", "RLIMIT_NICE",   "RLIMIT_RTPRIO",  "RLIMIT_RTTIME"};
   return names;
 }
 
@@ -210,15 +210,27 @@ Checker resources() {
                              {"major", integer(-1, 4294967295LL)},
                              {"minor", integer(-1, 4294967295LL)},
                              {"access", string()}});
-  Checker weight_dev = object({{"major", i64, true}, {"minor", i64, true}, {"weight", integer(0, 65535)},
-                               {"leafWeight", integer(0, 65535)}});
+  Checker weight_dev = object(
+      {{"major", i64, true}, {"minor", i64, true}, {"weight", integer(0, 65535)}, {"leafWeight", integer(0, 65535)}});
   Checker throttle_dev = list(object({{"major", i64, true}, {"minor", i64, true}, {"rate", u64, true}}));
   return object({
       {"devices", list(dev_rule)},
-      {"memory", object({{"limit", i64}, {"reservation", i64}, {"swap", i64}, {"kernel", i64}, {"kernelTCP", i64},
-                         {"swappiness", u64}, {"disableOOMKiller", boolean()}, {"useHierarchy", boolean()}})},
-      {"cpu", object({{"shares", u64}, {"quota", i64}, {"period", u64}, {"realtimeRuntime", i64},
-                      {"realtimePeriod", u64}, {"cpus", string()}, {"mems", string()}, {"idle", i64}})},
+      {"memory", object({{"limit", i64},
+                         {"reservation", i64},
+                         {"swap", i64},
+                         {"kernel", i64},
+                         {"kernelTCP", i64},
+                         {"swappiness", u64},
+                         {"disableOOMKiller", boolean()},
+                         {"useHierarchy", boolean()}})},
+      {"cpu", object({{"shares", u64},
+                      {"quota", i64},
+                      {"period", u64},
+                      {"realtimeRuntime", i64},
+                      {"realtimePeriod", u64},
+                      {"cpus", string()},
+                      {"mems", string()},
+                      {"idle", i64}})},
       {"pids", object({{"limit", i64, true}})},
       {"blockio", object({{"weight", integer(0, 65535)},
                           {"leafWeight", integer(0, 65535)},
@@ -240,12 +252,16 @@ Checker runtime() {
       {"cgroups", string_list()},
       {"mounts", mount_list()},
       {"mkdir", string_list()},
-      {"interfaces", list(object({{"name", nonempty_string(), true},
-                                  {"add", string()},
-                                  {"peer", string()},
-                                  {"createInRoot", boolean()}}))},
-      {"bindNS", object({{"cgroup", path}, {"ipc", path}, {"mnt", path}, {"net", path}, {"pid", path},
-                         {"user", path}, {"uts", path}})},
+      {"interfaces",
+       list(object(
+           {{"name", nonempty_string(), true}, {"add", string()}, {"peer", string()}, {"createInRoot", boolean()}}))},
+      {"bindNS", object({{"cgroup", path},
+                         {"ipc", path},
+                         {"mnt", path},
+                         {"net", path},
+                         {"pid", path},
+                         {"user", path},
+                         {"uts", path}})},
       {"namespace", string()},
   });
 }
@@ -262,13 +278,15 @@ check::Checker image_spec_checker(bool label) {
       {"binds.add", bind_list()},
       {"tmpfs", tmpfs_list()},
       {"command", string_list()},
-      {"env", list(refine(string(), [](const json& v) -> std::string {
-         auto s = v.get<std::string>();
-         return s.empty() || s[0] == '=' ? "environment entry \"" + s + "\" must be NAME=VALUE" : "";
-       }))},
-      {"cwd", refine(string(), [](const json& v) -> std::string {
-         return is_abs(v.get<std::string>()) ? "" : "cwd must be an absolute path";
-       })},
+      {"env", list(refine(string(),
+                          [](const json& v) -> std::string {
+                            auto s = v.get<std::string>();
+                            return s.empty() || s[0] == '=' ? "environment entry \"" + s + "\" must be NAME=VALUE" : "";
+                          }))},
+      {"cwd", refine(string(),
+                     [](const json& v) -> std::string {
+                       return is_abs(v.get<std::string>()) ? "" : "cwd must be an absolute path";
+                     })},
       {"net", namespace_value(true)},
       {"pid", namespace_value(false)},
       {"ipc", namespace_value(false)},
@@ -324,19 +342,19 @@ check::Checker spec_checker() {
                                {"mode", octal_mode()},
                                {"uid", int_or_name()},
                                {"gid", int_or_name()}});
-  Checker volume = object({{"name", container_id("volume name"), true},
-                           {"image", image_ref()},
-                           {"readonly", boolean()},
-                           {"format", one_of({"filesystem", "oci"})},
-                           {"platforms", list(refine(string(), [](const json& v) -> std::string {
-                              auto parts = split(v.get<std::string>(), '/');
-                              bool good = parts.size() == 2 || parts.size() == 3;
-                              for (const auto& part : parts)
-                                good = good && !part.empty() && part.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
-                              return good
-                                         ? ""
-                                         : "platform \"" + v.get<std::string>() + "\" must be OS/ARCH[/VARIANT]";
-                            }))}});
+  Checker volume =
+      object({{"name", container_id("volume name"), true},
+              {"image", image_ref()},
+              {"readonly", boolean()},
+              {"format", one_of({"filesystem", "oci"})},
+              {"platforms", list(refine(string(), [](const json& v) -> std::string {
+                 auto parts = split(v.get<std::string>(), '/');
+                 bool good = parts.size() == 2 || parts.size() == 3;
+                 for (const auto& part : parts)
+                   good = good && !part.empty() &&
+                          part.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+                 return good ? "" : "platform \"" + v.get<std::string>() + "\" must be OS/ARCH[/VARIANT]";
+               }))}});
   return object({
       {"kernel", object({{"image", image_ref()},
                          {"cmdline", string()},

@@ -130,7 +130,8 @@ public:
   }
   void OnAlias(const YAML::Mark& m, YAML::anchor_t anchor) override {
     auto it = shapes_.find(anchor);
-    if (it == shapes_.end()) throw Refusal{m, "alias " + alias_name(m) + " refers to itself (it is inside the node it names)"};
+    if (it == shapes_.end())
+      throw Refusal{m, "alias " + alias_name(m) + " refers to itself (it is inside the node it names)"};
     Shape s = it->second;
     copies_ += s.nodes;
     if (copies_ > kMaxAliasNodes)
@@ -209,7 +210,8 @@ SourcePos pos_of(const std::string& file, const YAML::Node& node) { return mark_
 
 YAML::Node load_yaml(const std::string& file, const std::string& text, Diagnostics& diag) {
   if (size_t bad = find_invalid_utf8(text); bad != std::string::npos) {
-    diag.error(offset_pos(file, text, bad), "", "the file is not valid UTF-8 (byte offset " + std::to_string(bad) + ")");
+    diag.error(offset_pos(file, text, bad), "",
+               "the file is not valid UTF-8 (byte offset " + std::to_string(bad) + ")");
     return {};
   }
   if (size_t bad = find_forbidden_char(text); bad != std::string::npos) {
@@ -327,9 +329,7 @@ nlohmann::json yaml_to_json(const YAML::Node& n) {
       } catch (const std::out_of_range&) {
         return s;
       }
-    case ScalarKind::kFloat:
-      try {
-        return std::stod(s);
+    case ScalarKind::kFloat: try { return std::stod(s);
       } catch (const std::exception&) {
         return s;
       }

@@ -16,7 +16,7 @@ namespace lk::spec {
 // cost what their bytes cost, and these bound what aliases add and how deep the
 // recursive walks go (and yaml-cpp's own parser, which recurses per level too).
 inline constexpr size_t kMaxAliasNodes = 1'000'000;  // nodes all aliases copy, together
-inline constexpr size_t kMaxYamlDepth = 400;  // nesting levels, aliases expanded (yaml-cpp stops near 500)
+inline constexpr size_t kMaxYamlDepth = 400;         // nesting levels, aliases expanded (yaml-cpp stops near 500)
 
 // Parses TEXT (named FILE in messages). Records problems in DIAG and returns a
 // null node on failure. The tree it returns has no cycles and stays within the

@@ -201,7 +201,8 @@ public:
   ZstdSink(int level, int threads, ByteSink& out) : out_(out), cctx_(ZSTD_createCCtx()) {
     if (!cctx_) throw RuntimeError("zstd: out of memory");
     int lvl = level < 0 ? 3 : level;
-    if (lvl < 1 || lvl > ZSTD_maxCLevel()) throw InputError("zstd level must be 1 to " + std::to_string(ZSTD_maxCLevel()));
+    if (lvl < 1 || lvl > ZSTD_maxCLevel())
+      throw InputError("zstd level must be 1 to " + std::to_string(ZSTD_maxCLevel()));
     check(ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, lvl));
     check(ZSTD_CCtx_setParameter(cctx_, ZSTD_c_checksumFlag, 1));
     // Always libzstd's multi-threaded mode, even with one worker: its output is the
@@ -222,8 +223,7 @@ public:
 
   void finish() override {
     ZSTD_inBuffer in{nullptr, 0, 0};
-    while (step(in, ZSTD_e_end) != 0) {
-    }
+    while (step(in, ZSTD_e_end) != 0) {}
     out_.finish();
   }
 

@@ -47,7 +47,9 @@ void CpioWriter::data(const void* p, size_t n) {
 }
 
 void CpioWriter::end_entry() {
-  if (got_ != expected_) throw RuntimeError("cpio: entry " + name_ + ": got " + std::to_string(got_) + " of " + std::to_string(expected_) + " bytes");
+  if (got_ != expected_)
+    throw RuntimeError("cpio: entry " + name_ + ": got " + std::to_string(got_) + " of " + std::to_string(expected_) +
+                       " bytes");
   pad(4);
   expected_ = got_ = 0;
 }

@@ -18,7 +18,6 @@ constexpr uint64_t kRecord = 20 * kBlock;  // GNU tar's default blocking factor
 constexpr size_t kHeaderEntries = 4;       // sparse map entries in the header
 constexpr size_t kExtEntries = 21;         // ... and in each extension block
 
-
 // GNU tar's numeric fields: octal digits and a NUL when the value fits, else base-256
 // (0x80, then the value big-endian in the remaining bytes), which is how GNU tar
 // stores offsets and sizes of 8 GiB and more in this format.

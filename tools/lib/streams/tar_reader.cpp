@@ -15,7 +15,11 @@ void TarReader::Free::operator()(archive* a) const { archive_read_free(a); }
 
 TarReader::TarReader(archive* a, std::string where) : a_(a), where_(std::move(where)) {}
 TarReader::TarReader(TarReader&& o) noexcept
-    : a_(std::move(o.a_)), entry_(o.entry_), where_(std::move(o.where_)), stream_(o.stream_), members_end_(o.members_end_) {}
+    : a_(std::move(o.a_)),
+      entry_(o.entry_),
+      where_(std::move(o.where_)),
+      stream_(o.stream_),
+      members_end_(o.members_end_) {}
 TarReader::~TarReader() = default;
 
 void TarReader::fail(const std::string& what) const {
@@ -91,7 +95,8 @@ bool TarReader::next() {
   if (rc == ARCHIVE_EOF) {
     entry_ = nullptr;
     if (stream_ && archive_filter_bytes(a_.get(), 0) < members_end_ + 1024)
-      throw InputError(where_ + ": truncated: the tar ends without its end-of-archive marker (did the program writing it fail?)");
+      throw InputError(
+          where_ + ": truncated: the tar ends without its end-of-archive marker (did the program writing it fail?)");
     return false;
   }
   if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) fail("damaged archive");
@@ -182,7 +187,8 @@ void TarReader::copy_data(const std::function<void(const void*, size_t)>& fn) {
     total += len;
   }
   la_int64_t size = archive_entry_size(entry_);
-  if (archive_entry_hardlink(entry_) == nullptr && archive_entry_filetype(entry_) == AE_IFREG && total < static_cast<uint64_t>(size)) {
+  if (archive_entry_hardlink(entry_) == nullptr && archive_entry_filetype(entry_) == AE_IFREG &&
+      total < static_cast<uint64_t>(size)) {
     static const char zeros[65536] = {};
     uint64_t gap = static_cast<uint64_t>(size) - total;
     while (gap) {

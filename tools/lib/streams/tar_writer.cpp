@@ -50,7 +50,10 @@ std::string ustar_block(const std::string& name, char type, uint32_t mode, uint6
   std::memset(h + 148, ' ', 8);
   h[156] = type;
   put_str(h + 157, 100, link);
-  std::memcpy(h + 257, "ustar\0" "00", 8);
+  std::memcpy(h + 257,
+              "ustar\0"
+              "00",
+              8);
   put_str(h + 265, 32, uname);
   put_str(h + 297, 32, gname);
   put_octal(h + 329, 8, major);
@@ -108,7 +111,8 @@ void TarWriter::data(const void* p, size_t n) {
 
 void TarWriter::end_entry() {
   if (got_ != expected_)
-    throw RuntimeError("tar: entry " + path_ + ": got " + std::to_string(got_) + " of " + std::to_string(expected_) + " bytes");
+    throw RuntimeError("tar: entry " + path_ + ": got " + std::to_string(got_) + " of " + std::to_string(expected_) +
+                       " bytes");
   size_t pad = (kBlock - expected_ % kBlock) % kBlock;
   if (pad) out_.write(std::string(pad, '\0'));
   expected_ = got_ = 0;
