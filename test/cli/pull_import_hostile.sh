@@ -65,8 +65,8 @@ hostile escape-nested 2 'member "blobs/x/evil" lies under "blobs/x"' \
 hostile absolute-link 2 'member "l" links to the absolute path "/etc/passwd"' \
   "l@/etc/passwd" "manifest.json=[]"
 # A member with an absolute name, and one with "..".
-hostile absolute-name 2 'member "/tmp/x" has an absolute name' "/tmp/x=1" "manifest.json=[]"
-hostile dotdot-name 2 'member "a/../../x" leaves the archive' "a/../../x=1" "manifest.json=[]"
+hostile absolute-name 2 'member "/tmp/x" has an absolute path' "/tmp/x=1" "manifest.json=[]"
+hostile dotdot-name 2 'member "a/../../x" leaves the root' "a/../../x=1" "manifest.json=[]"
 hostile dotdot-hardlink 2 'member "h" is a hard link to "../../x", outside the archive' "h%../../x" "manifest.json=[]"
 # Manifest paths are resolved in the archive, never on the host.
 hostile config-escape 2 "Config names \"../../index.json\", which leads out of the archive" \

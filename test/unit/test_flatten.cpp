@@ -15,6 +15,17 @@ TEST_CASE("member paths are cleaned; .. and absolute paths are errors naming the
   CHECK_THROWS_AS(lk::clean_member_path("..", "L"), lk::RuntimeError);
 }
 
+TEST_CASE("one member-path policy: refused names say why, none is rewritten") {
+  CHECK(lk::member_path_problem("./usr/bin/x") == "");
+  CHECK(lk::member_path_problem("a..b/.c") == "");
+  CHECK(lk::member_path_problem("/etc/passwd") == "has an absolute path");
+  CHECK(lk::member_path_problem("//x") == "has an absolute path");
+  CHECK(lk::member_path_problem("a/..") == "leaves the root (\"..\")");
+  CHECK(lk::member_path_problem("../x") == "leaves the root (\"..\")");
+  CHECK(lk::member_path_problem(std::string_view("a\0b", 3)) == "contains a NUL byte");
+  CHECK_THROWS_WITH(lk::clean_member_path(std::string_view("a\0/b", 4), "L"), "L: entry \"a\" contains a NUL byte");
+}
+
 TEST_CASE("path helpers") {
   CHECK(lk::parent_path("a/b/c") == "a/b");
   CHECK(lk::parent_path("a").empty());

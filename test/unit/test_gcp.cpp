@@ -83,7 +83,7 @@ TEST_CASE("gcp: names, URLs and ranges") {
   CHECK_FALSE(lk::gcp::valid_resource_name("1lk"));
   CHECK_FALSE(lk::gcp::valid_resource_name("lk-"));
   CHECK_FALSE(lk::gcp::valid_resource_name(std::string(64, 'a')));
-  CHECK(lk::gcp::url_escape("a b/c~d") == "a%20b%2Fc~d");
+  CHECK(lk::http::url_escape("a b/c~d") == "a%20b%2Fc~d");
   CHECK(lk::gcp::object_url("https://storage.googleapis.com", "b", "dir/x y.tar.gz") ==
         "https://storage.googleapis.com/b/dir/x%20y.tar.gz");
   CHECK(lk::gcp::parse_range_end("bytes=0-262143") == 262144);

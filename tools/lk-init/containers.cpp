@@ -1,6 +1,5 @@
 #include "containers.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -8,7 +7,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdlib>
 
 #include "base/error.h"
@@ -83,16 +81,10 @@ std::optional<pid_t> create_and_start(const RunContext& ctx, const Bundle& b, co
 
 std::vector<Bundle> list_bundles(const std::string& dir) {
   std::vector<Bundle> out;
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return out;
-  while (auto* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n.empty() || n[0] == '.') continue;
+  for (const auto& [n, type] : lk::list_dir_or_empty(dir)) {
     std::string path = dir + "/" + n;
-    if (::access((path + "/config.json").c_str(), F_OK) == 0) out.push_back({n, path});
+    if (n[0] != '.' && ::access((path + "/config.json").c_str(), F_OK) == 0) out.push_back({n, path});
   }
-  ::closedir(d);
-  std::sort(out.begin(), out.end(), [](const Bundle& a, const Bundle& b) { return a.name < b.name; });
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include <map>
 
 #include "base/fs.h"
+#include "base/strings.h"
 #include "base/tool_main.h"
 #include "containers.h"
 #include "guest/cmdline.h"
@@ -44,13 +45,7 @@ std::vector<std::string> split_list(const std::string& s) {
 // format, # comments) and lk.modules=a,b on the command line.
 std::vector<std::string> configured_modules(const lk::guest::Cmdline& cmd) {
   std::vector<std::string> out;
-  std::string etc = lk::read_or_empty("/etc/modules");
-  size_t pos = 0;
-  while (pos < etc.size()) {
-    size_t nl = etc.find('\n', pos);
-    if (nl == std::string::npos) nl = etc.size();
-    std::string line = etc.substr(pos, nl - pos);
-    pos = nl + 1;
+  for (std::string& line : lk::split(lk::read_or_empty("/etc/modules"), '\n')) {
     if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
     for (auto& w : split_list(line)) out.push_back(w);
   }

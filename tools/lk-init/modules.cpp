@@ -18,22 +18,15 @@ namespace {
 // Walks /sys/devices without following symlinks (sysfs is full of cycles through them).
 void walk_modaliases(const std::string& dir, int depth, std::set<std::string>& out) {
   if (depth > 24) return;
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return;
-  std::vector<std::string> subdirs;
-  while (auto* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n == "." || n == "..") continue;
-    if (e->d_type == DT_DIR) {
-      subdirs.push_back(dir + "/" + n);
-    } else if (n == "modalias" && e->d_type == DT_REG) {
+  for (const auto& [n, type] : lk::list_dir_or_empty(dir)) {
+    if (type == DT_DIR) {
+      walk_modaliases(dir + "/" + n, depth + 1, out);
+    } else if (n == "modalias" && type == DT_REG) {
       std::string a = lk::read_or_empty(dir + "/modalias");
       while (!a.empty() && (a.back() == '\n' || a.back() == ' ')) a.pop_back();
       if (!a.empty()) out.insert(a);
     }
   }
-  ::closedir(d);
-  for (const auto& s : subdirs) walk_modaliases(s, depth + 1, out);
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 #include "mounts.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -17,6 +16,7 @@
 
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/strings.h"
 
 namespace lkinit {
 namespace {
@@ -47,16 +47,7 @@ void copy_regular(int src_dir, const char* name, int dst_dir, const struct stat&
 // Moves the contents of SRC_DIR into DST_DIR, recursively; files are unlinked as soon as
 // they are copied so the initramfs never needs twice its size in memory.
 void move_tree(int src_dir, int dst_dir, dev_t root_dev) {
-  lk::Fd scan(::dup(src_dir));
-  DIR* d = ::fdopendir(scan.release());
-  if (!d) lk::throw_errno("opendir");
-  std::vector<std::string> names;
-  while (auto* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") names.push_back(n);
-  }
-  ::closedir(d);
-  for (const auto& n : names) {
+  for (const auto& [n, type] : lk::list_dir(src_dir, "the initramfs")) {
     const char* name = n.c_str();
     struct stat st {};
     if (::fstatat(src_dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
@@ -232,12 +223,7 @@ void unmount_all(const Console& con) {
     return;
   }
   std::vector<std::string> targets;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    std::string line = text.substr(pos, nl - pos);
-    pos = nl + 1;
+  for (const std::string& line : lk::split(text, '\n')) {
     auto a = line.find(' ');
     auto b = line.find(' ', a + 1);
     if (a == std::string::npos || b == std::string::npos) continue;

@@ -1,6 +1,5 @@
 #include "network.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -10,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <vector>
 
 #include "base/fs.h"
@@ -37,16 +35,8 @@ void loopback_up(const Console& con) {
 std::string primary_mac() {
   std::string eth0 = lk::read_or_empty("/sys/class/net/eth0/address");
   if (!eth0.empty()) return eth0;
-  std::vector<std::string> names;
-  if (DIR* d = ::opendir("/sys/class/net")) {
-    while (auto* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != ".." && n != "lo") names.push_back(n);
-    }
-    ::closedir(d);
-  }
-  std::sort(names.begin(), names.end());
-  for (const auto& n : names) {
+  for (const auto& [n, d_type] : lk::list_dir_or_empty("/sys/class/net")) {
+    if (n == "lo") continue;
     // type 1 is ARPHRD_ETHER: skip tunnels and the like, which have no real MAC.
     std::string type = lk::read_or_empty("/sys/class/net/" + n + "/type");
     if (type.rfind("1\n", 0) != 0) continue;

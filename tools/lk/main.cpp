@@ -1,7 +1,6 @@
 // lk: the front end. `lk CMD ARGS...` runs the stage tool lk-CMD (found beside this
 // binary first, then on PATH), so `lk run qemu`, `lk push gcp` and `lk pkg build` are the
 // same programs a pipeline or Makefile calls directly.
-#include <dirent.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,29 +11,16 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/fs.h"
 #include "base/tool_main.h"
 #include "build.h"
 
 namespace {
 
-std::string self_dir() {
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return "";
-  std::string path(buf, static_cast<size_t>(n));
-  return path.substr(0, path.rfind('/'));
-}
-
 std::vector<std::string> commands(const std::string& dir) {
   std::vector<std::string> out;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (dirent* e = ::readdir(d)) {
-      std::string name = e->d_name;
-      if (name.rfind("lk-", 0) == 0 && name != "lk-init") out.push_back(name.substr(3));
-    }
-    ::closedir(d);
-  }
-  std::sort(out.begin(), out.end());
+  for (const auto& [name, type] : lk::list_dir_or_empty(dir))
+    if (name.rfind("lk-", 0) == 0 && name != "lk-init") out.push_back(name.substr(3));
   return out;
 }
 
@@ -55,7 +41,7 @@ int usage(const std::string& dir, std::ostream& os, int status) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir = self_dir();
+  std::string dir = lk::executable_dir();
   if (argc < 2) return usage(dir, std::cerr, lk::kExitInput);
   std::string cmd = argv[1];
   if (cmd == "-h" || cmd == "--help" || cmd == "help") return usage(dir, std::cout, lk::kExitOk);

@@ -1,5 +1,6 @@
 #include "base/fs.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -75,6 +76,46 @@ std::string dirname_of(const std::string& path) {
   if (slash == std::string::npos) return ".";
   if (slash == 0) return "/";
   return path.substr(0, slash);
+}
+
+namespace {
+// Reads and closes D (NULL: the open failed, errno set).
+std::vector<DirEntry> read_dir(DIR* d, const std::string& what) {
+  if (!d) throw_errno("cannot list " + what);
+  std::vector<DirEntry> out;
+  errno = 0;
+  while (dirent* e = ::readdir(d)) {
+    std::string_view n = e->d_name;
+    if (n != "." && n != "..") out.push_back({std::string(n), e->d_type});
+  }
+  int err = errno;
+  ::closedir(d);
+  if (err != 0) {
+    errno = err;
+    throw_errno("cannot list " + what);
+  }
+  std::sort(out.begin(), out.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  return out;
+}
+}  // namespace
+
+std::vector<DirEntry> list_dir(const std::string& path) { return read_dir(::opendir(path.c_str()), path); }
+
+std::vector<DirEntry> list_dir(int dirfd, const std::string& what) {
+  // fdopendir takes the descriptor it is given, and reads on from its offset.
+  int copy = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR* d = copy < 0 ? nullptr : ::fdopendir(copy);
+  if (copy >= 0 && !d) {
+    int err = errno;
+    ::close(copy);
+    errno = err;
+  }
+  return read_dir(d, what);
+}
+
+std::vector<DirEntry> list_dir_or_empty(const std::string& path) {
+  DIR* d = ::opendir(path.c_str());
+  return d ? read_dir(d, path) : std::vector<DirEntry>{};
 }
 
 std::string executable_dir() {

@@ -94,6 +94,19 @@ void write_output(const std::string& path, std::string_view data);
 
 std::string dirname_of(const std::string& path);
 
+struct DirEntry {
+  std::string name;
+  unsigned char type;  // readdir's d_type: DT_DIR, DT_REG... (DT_UNKNOWN on some file systems)
+};
+// The entries of the directory PATH, without "." and "..", sorted by name. Throws
+// RuntimeError naming PATH when it cannot be read.
+std::vector<DirEntry> list_dir(const std::string& path);
+// Likewise for the open directory DIRFD, which stays open and unmoved.
+std::vector<DirEntry> list_dir(int dirfd, const std::string& what);
+// Likewise, but a missing or unreadable PATH lists as empty: for optional folders
+// (sysfs classes, a system with no services).
+std::vector<DirEntry> list_dir_or_empty(const std::string& path);
+
 struct SparseRegion {
   uint64_t offset, length;
 };

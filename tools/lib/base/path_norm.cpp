@@ -1,26 +1,35 @@
 #include "base/path_norm.h"
 
+#include <algorithm>
+
 #include "base/error.h"
 
 namespace lk {
 
+std::string member_path_problem(std::string_view raw) {
+  if (!raw.empty() && raw[0] == '/') return "has an absolute path";
+  if (raw.find('\0') != std::string_view::npos) return "contains a NUL byte";
+  for (size_t i = 0; i <= raw.size();) {
+    size_t j = std::min(raw.find('/', i), raw.size());
+    if (raw.substr(i, j - i) == "..") return "leaves the root (\"..\")";
+    i = j + 1;
+  }
+  return "";
+}
+
 std::string clean_member_path(std::string_view raw, const std::string& where) {
-  if (!raw.empty() && raw[0] == '/')
-    throw RuntimeError(where + ": entry \"" + std::string(raw) + "\" has an absolute path");
+  if (std::string why = member_path_problem(raw); !why.empty())
+    throw RuntimeError(where + ": entry \"" + std::string(raw.substr(0, raw.find('\0'))) + "\" " + why);
   std::string out;
-  size_t i = 0;
-  while (i <= raw.size()) {
-    size_t j = raw.find('/', i);
-    if (j == std::string_view::npos) j = raw.size();
+  for (size_t i = 0; i <= raw.size();) {
+    size_t j = std::min(raw.find('/', i), raw.size());
     std::string_view part = raw.substr(i, j - i);
-    if (part == "..") throw RuntimeError(where + ": entry \"" + std::string(raw) + "\" leaves the root (\"..\")");
     if (!part.empty() && part != ".") {
       if (!out.empty()) out += '/';
       out.append(part);
     }
     i = j + 1;
   }
-  if (out.find('\0') != std::string::npos) throw RuntimeError(where + ": entry name contains a NUL byte");
   return out;
 }
 

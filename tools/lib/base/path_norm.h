@@ -6,8 +6,13 @@
 
 namespace lk {
 
+// The one policy for a member name: a name that would leave the root (absolute, "..",
+// a NUL byte) is refused, never rewritten. Returns why RAW is refused ("has an absolute
+// path"...), or "" when it is a member name.
+std::string member_path_problem(std::string_view raw);
+
 // The clean relative form of RAW ("" for the archive's root, "./" or "."). Throws
-// RuntimeError naming WHERE (image and layer) for absolute paths and "..".
+// RuntimeError naming WHERE (image and layer) when member_path_problem(RAW) says why.
 std::string clean_member_path(std::string_view raw, const std::string& where);
 
 // "a/b/c" -> "a/b"; "a" -> "".

@@ -45,6 +45,7 @@ int decode(int status) {
     if (from == target && (from = ::fcntl(from, F_DUPFD_CLOEXEC, 3)) < 0) fail_in_child(report);
     if (::dup2(from, target) < 0) fail_in_child(report);
   }
+  if (!opts.cwd.empty() && ::chdir(opts.cwd.c_str()) != 0) fail_in_child(report);
   if (opts.new_process_group) ::setpgid(0, 0);
   // Dies with the process that started it (a kill -9 of lk build takes its stages
   // along), unless it is meant to outlive it; the check covers a parent already gone.

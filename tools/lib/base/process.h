@@ -18,6 +18,9 @@ struct SpawnOptions {
   bool outlive_parent = false;     // else it is killed when this process dies
   // NAME=VALUE settings added to (or replacing in) the inherited environment.
   std::vector<std::string> env;
+  // The child's working directory ("": this process's). Set in the child alone, so a
+  // tool never changes its own directory under its other threads.
+  std::string cwd;
 };
 
 class Child {

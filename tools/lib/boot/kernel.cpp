@@ -13,6 +13,7 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/sha256.h"
+#include "streams/archive_handle.h"
 
 namespace lk::boot {
 
@@ -25,10 +26,6 @@ bool read_at(const std::string& data, size_t off, T& out) {
   std::memcpy(&out, data.data() + off, sizeof(T));
   return true;
 }
-
-struct ArchiveFree {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
 }  // namespace
 
 bool is_elf(const std::string& path) {
@@ -76,7 +73,7 @@ void extract_vmlinux(const std::string& bzimage, const std::string& out_path) {
   read_at(img, start + payload_length - 4, expected);
   if (expected == 0) throw InputError(bzimage + ": no decompressed size after the payload");
 
-  std::unique_ptr<archive, ArchiveFree> a(archive_read_new());
+  streams::ArchiveRead a = streams::new_archive_read();
   archive_read_support_filter_all(a.get());
   archive_read_support_format_raw(a.get());
   if (archive_read_open_memory(a.get(), img.data() + start, payload_length - 4) != ARCHIVE_OK)

@@ -105,15 +105,16 @@ bool TokenSource::invalidate() {
 
 std::string TokenSource::request_body() const {
   if (creds_.kind == Credentials::Kind::kAuthorizedUser)
-    return "grant_type=refresh_token&client_id=" + url_escape(creds_.client_id) +
-           "&client_secret=" + url_escape(creds_.client_secret) + "&refresh_token=" + url_escape(creds_.refresh_token);
+    return "grant_type=refresh_token&client_id=" + http::url_escape(creds_.client_id) +
+           "&client_secret=" + http::url_escape(creds_.client_secret) +
+           "&refresh_token=" + http::url_escape(creds_.refresh_token);
   // Google checks aud against the token endpoint, and refuses an exp over an hour out.
   auto now =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   nlohmann::json claims = {
       {"iss", creds_.client_email}, {"scope", kScopes}, {"aud", token_url_}, {"iat", now}, {"exp", now + 3600}};
-  return "grant_type=" + url_escape("urn:ietf:params:oauth:grant-type:jwt-bearer") +
-         "&assertion=" + url_escape(jwt_sign_rs256(claims, creds_.private_key));
+  return "grant_type=" + http::url_escape("urn:ietf:params:oauth:grant-type:jwt-bearer") +
+         "&assertion=" + http::url_escape(jwt_sign_rs256(claims, creds_.private_key));
 }
 
 void TokenSource::fetch() {

@@ -55,7 +55,7 @@ bool valid_resource_name(const std::string& name) {
   return std::regex_match(name, re);
 }
 
-std::string Compute::project_url() const { return base_ + "/projects/" + url_escape(project_); }
+std::string Compute::project_url() const { return base_ + "/projects/" + http::url_escape(project_); }
 
 void Compute::check_project() {
   http::Request req;
@@ -70,7 +70,7 @@ void Compute::check_project() {
 
 void Compute::check_zone(const std::string& zone) {
   http::Request req;
-  req.url = project_url() + "/zones/" + url_escape(zone);
+  req.url = project_url() + "/zones/" + http::url_escape(zone);
   auto resp = api_.send("zones.get", req);
   if (resp.status == 404)
     throw InputError("zone \"" + zone + "\" does not exist in project \"" + project_ +
@@ -79,7 +79,7 @@ void Compute::check_zone(const std::string& zone) {
 }
 
 std::optional<json> Compute::get_image(const std::string& name) {
-  return api_.get_if_exists("images.get", project_url() + "/global/images/" + url_escape(name));
+  return api_.get_if_exists("images.get", project_url() + "/global/images/" + http::url_escape(name));
 }
 
 void Compute::insert_image(const ImageSpec& spec) {
@@ -91,33 +91,33 @@ void Compute::insert_image(const ImageSpec& spec) {
 
 void Compute::delete_image(const std::string& name) {
   auto op = api_.call("images.delete", "DELETE",
-                      project_url() + "/global/images/" + url_escape(name) + "?requestId=" + random_uuid());
+                      project_url() + "/global/images/" + http::url_escape(name) + "?requestId=" + random_uuid());
   wait("images.delete", op, "");
 }
 
 void Compute::insert_instance(const InstanceSpec& spec) {
   auto op = api_.call("instances.insert", "POST",
-                      project_url() + "/zones/" + url_escape(spec.zone) + "/instances?requestId=" + random_uuid(),
+                      project_url() + "/zones/" + http::url_escape(spec.zone) + "/instances?requestId=" + random_uuid(),
                       instance_body(spec, project_));
   wait("instances.insert", op, spec.zone);
 }
 
 std::optional<json> Compute::get_instance(const std::string& zone, const std::string& name) {
-  return api_.get_if_exists("instances.get",
-                            project_url() + "/zones/" + url_escape(zone) + "/instances/" + url_escape(name));
+  return api_.get_if_exists(
+      "instances.get", project_url() + "/zones/" + http::url_escape(zone) + "/instances/" + http::url_escape(name));
 }
 
 void Compute::delete_instance(const std::string& zone, const std::string& name) {
-  auto op = api_.call(
-      "instances.delete", "DELETE",
-      project_url() + "/zones/" + url_escape(zone) + "/instances/" + url_escape(name) + "?requestId=" + random_uuid());
+  auto op = api_.call("instances.delete", "DELETE",
+                      project_url() + "/zones/" + http::url_escape(zone) + "/instances/" + http::url_escape(name) +
+                          "?requestId=" + random_uuid());
   wait("instances.delete", op, zone);
 }
 
 std::optional<SerialOutput> Compute::serial_output(const std::string& zone, const std::string& name, long long start) {
   const std::string what = "instances.getSerialPortOutput";
   http::Request req;
-  req.url = project_url() + "/zones/" + url_escape(zone) + "/instances/" + url_escape(name) +
+  req.url = project_url() + "/zones/" + http::url_escape(zone) + "/instances/" + http::url_escape(name) +
             "/serialPort?port=1&start=" + std::to_string(start);
   req.headers = {"Accept: application/json"};
   auto resp = api_.send(what, req);
@@ -141,8 +141,8 @@ std::optional<SerialOutput> Compute::serial_output(const std::string& zone, cons
 void Compute::wait(const std::string& what, json op, const std::string& zone) {
   const std::string name = op.value("name", "");
   if (name.empty()) throw RuntimeError(what + ": the response is not an operation");
-  const std::string url =
-      project_url() + (zone.empty() ? "/global" : "/zones/" + url_escape(zone)) + "/operations/" + url_escape(name);
+  const std::string url = project_url() + (zone.empty() ? "/global" : "/zones/" + http::url_escape(zone)) +
+                          "/operations/" + http::url_escape(name);
   const auto deadline = std::chrono::steady_clock::now() + polling_.timeout;
   for (;;) {
     if (op.value("status", "") == "DONE") {

@@ -6,21 +6,6 @@
 
 namespace lk::gcp {
 
-std::string url_escape(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
 std::string error_message(const http::Response& resp) {
   auto j = nlohmann::json::parse(resp.body, nullptr, false);
   if (j.is_object() && j.contains("error")) {

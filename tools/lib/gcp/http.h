@@ -1,17 +1,14 @@
 #pragma once
-// Small pieces every GCE and Cloud Storage call shares: URL escaping, and turning a
-// failed response into one line that names the call, the status and Google's message.
+// Small pieces every GCE and Cloud Storage call shares: turning a failed response into
+// one line that names the call, the status and Google's message.
 #include <string>
 #include <string_view>
 
 #include "base/error.h"
 #include "http/client.h"
+#include "http/url.h"
 
 namespace lk::gcp {
-
-// Percent-encodes everything but RFC 3986 unreserved characters (for query values,
-// form fields and object names in paths).
-std::string url_escape(std::string_view s);
 
 // Google's own words from an error body: error.message (+ the first reason) for the
 // JSON APIs, error/error_description for OAuth, else the body's first line.

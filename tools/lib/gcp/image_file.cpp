@@ -7,14 +7,9 @@
 #include <memory>
 
 #include "base/error.h"
+#include "streams/archive_handle.h"
 
 namespace lk::gcp {
-
-namespace {
-struct ArchiveFree {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-}  // namespace
 
 ImageFileInfo check_image_tarball(const std::string& path) {
   struct stat st {};
@@ -23,8 +18,7 @@ ImageFileInfo check_image_tarball(const std::string& path) {
   ImageFileInfo info;
   info.file_size = st.st_size;
 
-  std::unique_ptr<archive, ArchiveFree> a(archive_read_new());
-  if (!a) throw RuntimeError("libarchive: out of memory");
+  streams::ArchiveRead a = streams::new_archive_read();
   archive_read_support_filter_gzip(a.get());
   archive_read_support_format_tar(a.get());
   archive_read_support_format_gnutar(a.get());

@@ -84,8 +84,8 @@ std::string start_session(Api& api, const std::string& storage_url, const std::s
                           const std::string& object, int64_t size, const UploadOptions& opts) {
   http::Request req;
   req.method = "POST";
-  req.url = storage_url + "/upload/storage/v1/b/" + url_escape(bucket) +
-            "/o?uploadType=resumable&name=" + url_escape(object) +
+  req.url = storage_url + "/upload/storage/v1/b/" + http::url_escape(bucket) +
+            "/o?uploadType=resumable&name=" + http::url_escape(object) +
             (opts.public_read ? "&predefinedAcl=publicRead" : "");
   req.headers = {"Content-Type: application/json; charset=UTF-8", "X-Upload-Content-Type: " + opts.content_type,
                  "X-Upload-Content-Length: " + std::to_string(size)};
@@ -101,7 +101,7 @@ std::string start_session(Api& api, const std::string& storage_url, const std::s
 
 void check_bucket(Api& api, const std::string& storage_url, const std::string& bucket) {
   http::Request req;
-  req.url = storage_url + "/storage/v1/b/" + url_escape(bucket);
+  req.url = storage_url + "/storage/v1/b/" + http::url_escape(bucket);
   auto resp = api.send("storage.buckets.get", req);
   if (resp.status == 404)
     throw InputError("bucket \"" + bucket + "\" does not exist (HTTP 404: " + error_message(resp) +
@@ -112,7 +112,7 @@ void check_bucket(Api& api, const std::string& storage_url, const std::string& b
 }
 
 std::string object_url(const std::string& storage_url, const std::string& bucket, const std::string& object) {
-  std::string escaped = url_escape(object);
+  std::string escaped = http::url_escape(object);
   for (size_t p; (p = escaped.find("%2F")) != std::string::npos;) escaped.replace(p, 3, "/");
   return storage_url + "/" + bucket + "/" + escaped;
 }

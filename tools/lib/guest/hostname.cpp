@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "base/strings.h"
+
 namespace lk::guest {
 
 std::string hostname_from_mac(std::string_view mac) {
@@ -18,12 +20,8 @@ std::string hostname_from_mac(std::string_view mac) {
 }
 
 std::string hostname_from_file(std::string_view contents) {
-  size_t pos = 0;
-  while (pos < contents.size()) {
-    size_t nl = contents.find('\n', pos);
-    if (nl == std::string_view::npos) nl = contents.size();
-    std::string_view line = contents.substr(pos, nl - pos);
-    pos = nl + 1;
+  for (const std::string& text : split(contents, '\n')) {
+    std::string_view line = text;
     while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front()))) line.remove_prefix(1);
     while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.remove_suffix(1);
     if (line.empty() || line.front() == '#') continue;

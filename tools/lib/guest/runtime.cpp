@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
+#include "base/strings.h"
 
 namespace lk::guest {
 namespace {
@@ -25,18 +26,6 @@ std::vector<std::string> str_list(const json& j, const char* key, const std::str
   for (const auto& v : j[key]) {
     if (!v.is_string()) throw InputError(what + ": " + key + ": expected a list of strings");
     out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    size_t i = s.find(sep, start);
-    out.push_back(s.substr(start, i == std::string::npos ? std::string::npos : i - start));
-    if (i == std::string::npos) break;
-    start = i + 1;
   }
   return out;
 }

@@ -1,6 +1,5 @@
 #include "oci/layout.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -172,12 +171,9 @@ void OciLayout::set_refs(const std::vector<std::pair<std::string, oci::Descripto
 std::vector<std::string> OciLayout::verify() const {
   std::vector<std::string> problems;
   std::string blobs = dir_ + "/blobs/sha256";
-  if (DIR* d = ::opendir(blobs.c_str())) {
-    std::vector<std::string> names;
-    while (dirent* e = ::readdir(d))
-      if (e->d_name[0] != '.') names.emplace_back(e->d_name);
-    ::closedir(d);
-    for (const auto& n : names) {
+  try {
+    for (const auto& [n, type] : list_dir(blobs)) {
+      if (n[0] == '.') continue;  // a pull's temp file
       std::string digest = "sha256:" + n;
       if (!is_sha256_digest(digest)) {
         problems.push_back("blobs/sha256/" + n + ": not a blob name");
@@ -186,8 +182,8 @@ std::vector<std::string> OciLayout::verify() const {
       std::string got = "sha256:" + sha256_file(blobs + "/" + n);
       if (got != digest) problems.push_back("blobs/sha256/" + n + ": content hashes to " + got);
     }
-  } else {
-    problems.push_back(blobs + ": " + std::strerror(errno));
+  } catch (const RuntimeError& e) {
+    problems.push_back(e.what());
   }
   // Walks an entry: the blob, then what it references.
   std::function<void(const oci::Descriptor&, const std::string&)> walk = [&](const oci::Descriptor& desc,

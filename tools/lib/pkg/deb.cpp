@@ -14,8 +14,10 @@
 
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/path_norm.h"
 #include "base/process.h"
 #include "base/sha256.h"
+#include "streams/archive_handle.h"
 
 namespace lk::pkg {
 
@@ -85,13 +87,6 @@ std::string field(const std::string& stanza, const std::string& name) {
   return "";
 }
 
-struct ReadFree {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-struct WriteFree {
-  void operator()(archive* a) const { archive_write_free(a); }
-};
-
 // The inner data.tar is read straight out of the outer ar archive, never copied.
 struct MemberSource {
   archive* outer;
@@ -101,14 +96,6 @@ la_ssize_t read_member(archive*, void* source, const void** buf) {
   auto* s = static_cast<MemberSource*>(source);
   *buf = s->block;
   return archive_read_data(s->outer, s->block, sizeof s->block);
-}
-
-std::string clean(const char* raw) {
-  std::string p = raw;
-  while (p.rfind("./", 0) == 0) p.erase(0, 2);
-  while (!p.empty() && p[0] == '/') p.erase(0, 1);
-  while (!p.empty() && p.back() == '/') p.pop_back();
-  return p;
 }
 
 }  // namespace
@@ -202,17 +189,8 @@ void fetch_deb(DebPackage& pkg, const std::string& cache_dir) {
   Fd devnull(::open("/dev/null", O_WRONLY | O_CLOEXEC));
   SpawnOptions o;
   o.stdout_fd = devnull.get();
-  std::string cwd = fs::current_path().string();
-  fs::current_path(tmpl);
-  int status;
-  try {
-    Child c(cmd, o);
-    status = c.wait();
-  } catch (...) {
-    fs::current_path(cwd);
-    throw;
-  }
-  fs::current_path(cwd);
+  o.cwd = tmpl;
+  int status = Child(cmd, o).wait();
   if (status != 0) throw RuntimeError("apt-get download " + pkg.name + "=" + pkg.version + " failed");
   for (const auto& e : fs::directory_iterator(tmpl)) {
     std::string got = e.path().string();
@@ -227,21 +205,21 @@ void fetch_deb(DebPackage& pkg, const std::string& cache_dir) {
 }
 
 void unpack_deb(const std::string& deb, const std::string& root, const std::function<bool(const std::string&)>& keep) {
-  std::unique_ptr<archive, ReadFree> outer(archive_read_new());
+  streams::ArchiveRead outer = streams::new_archive_read();
   archive_read_support_format_ar(outer.get());
   if (archive_read_open_filename(outer.get(), deb.c_str(), 1 << 16) != ARCHIVE_OK)
     throw RuntimeError(deb + ": " + archive_error_string(outer.get()));
   archive_entry* e;
   while (archive_read_next_header(outer.get(), &e) == ARCHIVE_OK) {
     if (std::string(archive_entry_pathname(e)).rfind("data.tar", 0) != 0) continue;
-    std::unique_ptr<archive, ReadFree> inner(archive_read_new());
+    streams::ArchiveRead inner = streams::new_archive_read();
     archive_read_support_filter_all(inner.get());
     archive_read_support_format_tar(inner.get());
     auto source = std::make_unique<MemberSource>();
     source->outer = outer.get();
     if (archive_read_open(inner.get(), source.get(), nullptr, read_member, nullptr) != ARCHIVE_OK)
       throw RuntimeError(deb + ": data.tar: " + archive_error_string(inner.get()));
-    std::unique_ptr<archive, WriteFree> disk(archive_write_disk_new());
+    streams::ArchiveWrite disk = streams::new_archive_write_disk();
     // Paths are made absolute under ROOT here, so only ".." and symlink tricks remain
     // for libarchive to refuse.
     archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
@@ -249,10 +227,11 @@ void unpack_deb(const std::string& deb, const std::string& root, const std::func
     archive_entry* f;
     int rc;
     while ((rc = archive_read_next_header(inner.get(), &f)) == ARCHIVE_OK) {
-      std::string path = clean(archive_entry_pathname(f));
+      std::string path = clean_member_path(archive_entry_pathname(f), deb + ": data.tar");
       if (path.empty() || !keep(path)) continue;
       archive_entry_set_pathname(f, (root + "/" + path).c_str());
-      if (const char* hl = archive_entry_hardlink(f)) archive_entry_set_hardlink(f, (root + "/" + clean(hl)).c_str());
+      if (const char* hl = archive_entry_hardlink(f))
+        archive_entry_set_hardlink(f, (root + "/" + clean_member_path(hl, deb + ": data.tar")).c_str());
       archive_entry_set_uid(f, ::geteuid());
       archive_entry_set_gid(f, ::getegid());
       if (archive_write_header(disk.get(), f) != ARCHIVE_OK)

@@ -16,18 +16,17 @@
 
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/path_norm.h"
 #include "base/sha256.h"
+#include "base/strings.h"
 #include "oci/reference.h"
+#include "streams/archive_handle.h"
 
 namespace lk::pull {
 
 using nlohmann::json;
 
 namespace {
-
-struct ArchiveFree {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
 
 // A docker save of a few hundred images has a few thousand members; far more is an
 // attack on the table (and on the temp dir's inode count), not an image archive.
@@ -92,16 +91,11 @@ std::string join(const std::vector<std::string>& parts, size_t n) {
   return out;
 }
 
-std::vector<std::string> split(const std::string& path) {
+// PATH's components, without "." and empty ones; ".." kept for the caller to judge.
+std::vector<std::string> components(const std::string& path) {
   std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string::npos) end = path.size();
-    std::string part = path.substr(start, end - start);
+  for (auto& part : split(path, '/'))
     if (!part.empty() && part != ".") out.push_back(std::move(part));
-    start = end + 1;
-  }
   return out;
 }
 
@@ -110,10 +104,8 @@ bool has_dotdot(const std::vector<std::string>& parts) {
 }
 
 std::vector<std::string> ArchiveTable::member_parts(const std::string& name) const {
-  if (name.starts_with('/')) throw InputError(member_error(name, "has an absolute name"));
-  auto parts = split(name);
-  if (has_dotdot(parts)) throw InputError(member_error(name, "leaves the archive (\"..\")"));
-  return parts;
+  if (std::string why = member_path_problem(name); !why.empty()) throw InputError(member_error(name, why));
+  return components(name);
 }
 
 void ArchiveTable::add(const std::string& raw, Entry e) {
@@ -159,7 +151,7 @@ Content ArchiveTable::store(::archive* a, const std::string& name) {
 }
 
 void ArchiveTable::read() {
-  std::unique_ptr<::archive, ArchiveFree> a(archive_read_new());
+  streams::ArchiveRead a = streams::new_archive_read();
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());
   archive_read_support_format_gnutar(a.get());
@@ -175,7 +167,7 @@ void ArchiveTable::read() {
     std::string name = p ? p : "";
     if (const char* hard = archive_entry_hardlink(e)) {
       std::string target = hard;
-      if (target.starts_with('/') || has_dotdot(split(target)))
+      if (target.starts_with('/') || has_dotdot(components(target)))
         throw InputError(member_error(name, "is a hard link to \"" + target + "\", outside the archive"));
       add(name, {Entry::kHardlink, 0, target});
       continue;
@@ -205,7 +197,7 @@ const Content& ArchiveTable::resolve(const std::string& name, const std::string&
   };
   if (name.starts_with('/')) throw fail("is an absolute path");
   std::deque<std::string> todo;
-  for (auto& p : split(name)) todo.push_back(std::move(p));
+  for (auto& p : components(name)) todo.push_back(std::move(p));
   std::vector<std::string> cur;
   int hops = 0;
   while (!todo.empty()) {
@@ -226,7 +218,7 @@ const Content& ArchiveTable::resolve(const std::string& name, const std::string&
     }
     if (++hops > kMaxLinkHops)
       throw fail("goes through more than " + std::to_string(kMaxLinkHops) + " links (a loop?)");
-    auto next = split(e.target);
+    auto next = components(e.target);
     cur.pop_back();
     // A symlink is relative to the folder it is in (absolute ones were refused on
     // reading); a hard link names a member.

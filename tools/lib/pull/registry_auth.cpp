@@ -4,6 +4,8 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "http/url.h"
+
 namespace lk::pull {
 
 Challenge parse_challenge(const std::string& header) {
@@ -43,38 +45,23 @@ Challenge parse_challenge(const std::string& header) {
   return c;
 }
 
-std::string url_encode(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char ch : s) {
-    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-      out.push_back(static_cast<char>(ch));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[ch >> 4]);
-      out.push_back(kHex[ch & 15]);
-    }
-  }
-  return out;
-}
-
 std::string token_url(const Challenge& c, const std::string& scope) {
   std::string url = c.params.count("realm") ? c.params.at("realm") : "";
   char sep = url.find('?') == std::string::npos ? '?' : '&';
   if (c.params.count("service")) {
-    url += sep + std::string("service=") + url_encode(c.params.at("service"));
+    url += sep + std::string("service=") + http::url_escape(c.params.at("service"));
     sep = '&';
   }
-  if (!scope.empty()) url += sep + std::string("scope=") + url_encode(scope);
+  if (!scope.empty()) url += sep + std::string("scope=") + http::url_escape(scope);
   return url;
 }
 
 std::string oauth_refresh_form(const Challenge& c, const std::string& scope, const std::string& refresh_token,
                                const std::string& client_id) {
-  std::string form = "grant_type=refresh_token&refresh_token=" + url_encode(refresh_token);
-  if (auto it = c.params.find("service"); it != c.params.end()) form += "&service=" + url_encode(it->second);
-  if (!scope.empty()) form += "&scope=" + url_encode(scope);
-  return form + "&client_id=" + url_encode(client_id);
+  std::string form = "grant_type=refresh_token&refresh_token=" + http::url_escape(refresh_token);
+  if (auto it = c.params.find("service"); it != c.params.end()) form += "&service=" + http::url_escape(it->second);
+  if (!scope.empty()) form += "&scope=" + http::url_escape(scope);
+  return form + "&client_id=" + http::url_escape(client_id);
 }
 
 namespace {

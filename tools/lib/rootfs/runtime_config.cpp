@@ -6,6 +6,7 @@
 
 #include "base/diagnostics.h"
 #include "base/error.h"
+#include "base/strings.h"
 #include "oci/capabilities.h"
 #include "spec/schema.h"
 #include "spec/yaml_source.h"
@@ -62,17 +63,6 @@ std::vector<std::string> expand_caps(const std::vector<std::string>& caps) {
   for (const auto& c : caps)
     if (c != "none") out.push_back(c);
   return out;
-}
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (;;) {
-    size_t p = s.find(sep, start);
-    parts.push_back(s.substr(start, p == std::string::npos ? std::string::npos : p - start));
-    if (p == std::string::npos) return parts;
-    start = p + 1;
-  }
 }
 
 template <class T>

@@ -5,6 +5,7 @@
 
 #include "base/diagnostics.h"
 #include "base/error.h"
+#include "base/strings.h"
 #include "oci/capabilities.h"
 #include "oci/reference.h"
 #include "spec/container_id.h"
@@ -17,17 +18,6 @@ using namespace check;
 namespace {
 
 bool is_abs(const std::string& s) { return !s.empty() && s[0] == '/'; }
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (;;) {
-    size_t p = s.find(sep, start);
-    parts.push_back(s.substr(start, p == std::string::npos ? std::string::npos : p - start));
-    if (p == std::string::npos) return parts;
-    start = p + 1;
-  }
-}
 
 std::string upper(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });

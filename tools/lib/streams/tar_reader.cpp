@@ -11,9 +11,7 @@
 
 namespace lk::streams {
 
-void TarReader::Free::operator()(archive* a) const { archive_read_free(a); }
-
-TarReader::TarReader(archive* a, std::string where) : a_(a), where_(std::move(where)) {}
+TarReader::TarReader(ArchiveRead a, std::string where) : a_(std::move(a)), where_(std::move(where)) {}
 TarReader::TarReader(TarReader&& o) noexcept
     : a_(std::move(o.a_)),
       entry_(o.entry_),
@@ -30,31 +28,30 @@ void TarReader::fail(const std::string& what) const {
 }
 
 namespace {
-archive* new_reader(const std::string& where) {
-  archive* a = archive_read_new();
-  if (!a) throw RuntimeError(where + ": out of memory");
-  archive_read_support_filter_gzip(a);
-  archive_read_support_filter_zstd(a);
-  archive_read_support_filter_none(a);
-  archive_read_support_format_tar(a);
+ArchiveRead new_reader() {
+  ArchiveRead a = new_archive_read();
+  archive_read_support_filter_gzip(a.get());
+  archive_read_support_filter_zstd(a.get());
+  archive_read_support_filter_none(a.get());
+  archive_read_support_format_tar(a.get());
   return a;
 }
 }  // namespace
 
 TarReader TarReader::open_file(const std::string& path, const std::string& where) {
-  TarReader r(new_reader(where), where);
+  TarReader r(new_reader(), where);
   if (archive_read_open_filename(r.a_.get(), path.c_str(), 1 << 20) != ARCHIVE_OK) r.fail("cannot open " + path);
   return r;
 }
 
 TarReader TarReader::open_fd(int fd, const std::string& where) {
-  TarReader r(new_reader(where), where);
+  TarReader r(new_reader(), where);
   if (archive_read_open_fd(r.a_.get(), fd, 1 << 20) != ARCHIVE_OK) r.fail("cannot read");
   return r;
 }
 
 TarReader TarReader::open_stream(int fd, const std::string& where) {
-  TarReader r(new_reader(where), where);
+  TarReader r(new_reader(), where);
   r.stream_ = true;
   if (archive_read_open_fd(r.a_.get(), fd, 1 << 20) != ARCHIVE_OK) r.fail("not a tar");
   return r;
@@ -77,7 +74,7 @@ int member_close(archive*, void* client) {
 }  // namespace
 
 TarReader TarReader::open_member(TarReader& parent, const std::string& where) {
-  TarReader r(new_reader(where), where);
+  TarReader r(new_reader(), where);
   auto* src = new MemberSource{&parent, {}};
   // libarchive owns SRC from here: member_close frees it, also when open fails.
   if (archive_read_open(r.a_.get(), src, nullptr, member_read, member_close) != ARCHIVE_OK) r.fail("cannot read");

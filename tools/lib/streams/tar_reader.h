@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "streams/archive_handle.h"
 #include "streams/tar_writer.h"
 
 struct archive;
@@ -47,12 +48,9 @@ public:
   const std::string& where() const { return where_; }
 
 private:
-  TarReader(archive* a, std::string where);
+  TarReader(ArchiveRead a, std::string where);
   [[noreturn]] void fail(const std::string& what) const;
-  struct Free {
-    void operator()(archive* a) const;
-  };
-  std::unique_ptr<archive, Free> a_;
+  ArchiveRead a_;
   archive_entry* entry_ = nullptr;
   std::string where_;
   bool stream_ = false;

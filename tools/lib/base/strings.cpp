@@ -1,0 +1,15 @@
+#include "base/strings.h"
+
+namespace lk {
+
+std::vector<std::string> split(std::string_view s, char sep) {
+  std::vector<std::string> parts;
+  for (;;) {
+    size_t p = s.find(sep);
+    parts.emplace_back(s.substr(0, p));
+    if (p == std::string_view::npos) return parts;
+    s.remove_prefix(p + 1);
+  }
+}
+
+}  // namespace lk

@@ -1,0 +1,12 @@
+#pragma once
+// String helpers every area shares.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lk {
+
+// S cut at every SEP, empty parts kept: "a::b" -> {"a", "", "b"}; "" -> {""}.
+std::vector<std::string> split(std::string_view s, char sep);
+
+}  // namespace lk
