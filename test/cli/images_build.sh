@@ -2,7 +2,7 @@
 # each format must have, byte-reproducibility, stdout and -o giving the same bytes, the
 # GCE tarball's member, header, sparseness and size rule, and bad input.
 . "$LK_TEST_DIR/lib.sh"
-plan 64
+plan 81
 cd "$TMP"
 export MTOOLS_SKIP_CHECK=1 TMPDIR="$TMP/work"
 mkdir "$TMPDIR"
@@ -54,6 +54,22 @@ check qcow2-bios-builds lk-disk --format qcow2-bios -i bundle.tar -o bios.qcow2
 check qcow2-is-qcow2 sh -c 'qemu-img info bios.qcow2 | grep -q "file format: qcow2"'
 check qcow2-same-disk-as-raw sh -c 'qemu-img convert -f qcow2 -O raw bios.qcow2 back.raw && cmp -s back.raw bios.img'
 check qcow2-efi-builds lk-disk --format qcow2-efi -i bundle.tar -o efi.qcow2
+# VHD and VMDK: LinuxKit's BIOS disks, the raw-bios disk inside (qemu-img reads it
+# back whole), and the fields qemu-img randomises rewritten from the content.
+check vhd-builds lk-disk --format vhd -i bundle.tar -o fixed.vhd
+check vhd-same-disk-as-raw sh -c 'qemu-img convert -f vpc -O raw fixed.vhd back.raw && cmp -s back.raw bios.img'
+check vhd-fixed-size sh -c '[ $(stat -c %s fixed.vhd) = $(( $(stat -c %s bios.img) + 512 )) ]'
+check vhd-footer python3 "$LK_TEST_DIR/cli/vhd_footer.py" fixed.vhd 2 0
+check dynamic-vhd-builds lk-disk --format dynamic-vhd -i bundle.tar -o dynamic.vhd
+check dynamic-vhd-same-disk-as-raw sh -c 'qemu-img convert -f vpc -O raw dynamic.vhd back.raw && cmp -s back.raw bios.img'
+check dynamic-vhd-footers python3 "$LK_TEST_DIR/cli/vhd_footer.py" dynamic.vhd 3 0
+check dynamic-vhd-own-uuid sh -c '[ "$(tail -c 444 fixed.vhd | head -c 16 | od -An -tx1)" != "$(tail -c 444 dynamic.vhd | head -c 16 | od -An -tx1)" ]'
+check vhd-epoch sh -c 'SOURCE_DATE_EPOCH=1700000000 lk-disk --format vhd -i bundle.tar -o e.vhd && python3 "$LK_TEST_DIR/cli/vhd_footer.py" e.vhd 2 753315200'
+check vmdk-builds lk-disk --format vmdk -i bundle.tar -o disk.vmdk
+check vmdk-checks sh -c 'qemu-img check -f vmdk disk.vmdk | grep -q "No errors"'
+check vmdk-stream-optimized sh -c 'head -c 4096 disk.vmdk | grep -aq "createType=\"streamOptimized\"" && head -c 4096 disk.vmdk | grep -aq "ddb.adapterType = \"lsilogic\""'
+check vmdk-same-disk-as-raw sh -c 'qemu-img convert -f vmdk -O raw disk.vmdk back.raw && cmp -s back.raw bios.img'
+check vmdk-names-no-temp-file sh -c 'head -c 4096 disk.vmdk | grep -aq "RW [0-9]* SPARSE \"disk.vmdk\""'
 check disk-size-option sh -c 'lk-disk --format raw-bios --size 100M -i bundle.tar -o big.img && [ $(stat -c %s big.img) = 104857600 ]'
 
 # --- GCE tarball ---
@@ -79,7 +95,8 @@ check gcp-adds-console grep -qx '  APPEND quiet console=ttyS0' nc.cfg
 sleep 1
 for f in "lk-iso --bios:bios.iso" "lk-iso --efi:efi.iso" "lk-iso --bios --efi:hybrid.iso" \
          "lk-disk --format raw-bios:bios.img" "lk-disk --format raw-efi:efi.img" "lk-disk --format raw-dual:dual.img" \
-         "lk-disk --format qcow2-bios:bios.qcow2" "lk-disk --format qcow2-efi:efi.qcow2" "lk-gcp:nginx.img.tar.gz"; do
+         "lk-disk --format qcow2-bios:bios.qcow2" "lk-disk --format qcow2-efi:efi.qcow2" "lk-gcp:nginx.img.tar.gz" \
+         "lk-disk --format vhd:fixed.vhd" "lk-disk --format dynamic-vhd:dynamic.vhd" "lk-disk --format vmdk:disk.vmdk"; do
   cmd=${f%%:*} out=${f##*:}
   check "reproducible-${out}" sh -c "$cmd -i bundle.tar -o again.$out && cmp -s again.$out $out"
 done
@@ -100,7 +117,7 @@ expect_fail bad-no-kernel 2 'no kernel' x1.iso lk-iso --bios -i nokernel.tar -o 
 expect_fail bad-empty-initrd 2 'initrd is empty' x2.img lk-disk --format raw-bios -i emptyinitrd.tar -o x2.img
 expect_fail bad-disk-too-small 2 'too small' x3.img lk-disk --format raw-bios --size 8M -i bundle.tar -o x3.img
 expect_fail bad-gcp-too-small 2 'too small' x4.tar.gz lk-gcp --size 8M -i bundle.tar -o x4.tar.gz
-expect_fail bad-format 2 'must be raw-bios' x5.img lk-disk --format vhd -i bundle.tar -o x5.img
+expect_fail bad-format 2 'must be raw-bios' x5.img lk-disk --format vpc-bios -i bundle.tar -o x5.img
 expect_fail bad-not-a-tar 2 "b/kernel: not a tar" x6.iso lk-iso -i b/kernel -o x6.iso
 mkdir nobin && for p in sh cat env; do ln -s "$(command -v $p)" nobin/$p; done
 expect_fail missing-xorriso 1 'install Debian' x7.iso env PATH="$TMP/nobin" "$LK_BIN/lk-iso" --bios -i bundle.tar -o x7.iso

@@ -1,4 +1,4 @@
-// lk-disk: boot files tar -> bootable raw or qcow2 disk image (BIOS, UEFI, or both).
+// lk-disk: boot files tar -> bootable disk image: raw, qcow2, VHD or VMDK (BIOS, UEFI, or both).
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/process.h"
@@ -7,6 +7,7 @@
 #include "base/units.h"
 #include "boot/boot_files.h"
 #include "boot/disk.h"
+#include "boot/disk_container.h"
 #include "boot/output_file.h"
 #include "spec/output_formats.h"
 
@@ -25,29 +26,25 @@ std::string disk_formats() {
 
 int run(const lk::ToolContext& ctx) {
   const auto& args = ctx.args;
-  const std::string format = args["format"].as<std::string>();
-  const auto dash = format.find('-');
-  const std::string container = format.substr(0, dash);
-  const std::string firmware = dash == std::string::npos ? "" : format.substr(dash + 1);
-  if ((container != "raw" && container != "qcow2") || (firmware != "bios" && firmware != "efi" && firmware != "dual"))
-    throw lk::InputError("--format must be " + disk_formats() + ", not \"" + format + "\"");
+  const lk::boot::DiskFormat format = lk::boot::parse_disk_format(args["format"].as<std::string>(), disk_formats());
   lk::boot::DiskOptions opts;
-  opts.bios = firmware != "efi";
-  opts.efi = firmware != "bios";
+  opts.bios = format.bios;
+  opts.efi = format.efi;
   if (args.count("size")) opts.size = lk::parse_size(args["size"].as<std::string>(), "--size");
   opts.epoch = lk::source_date_epoch();
-  if (container == "qcow2" && lk::find_program("qemu-img").empty())
+  if (format.container != lk::boot::DiskContainer::kRaw && lk::find_program("qemu-img").empty())
     throw lk::RuntimeError("qemu-img not found: install Debian's qemu-utils");
 
   lk::TempDir work(lk::temp_root(), "lk-disk");
   lk::boot::ImageOutput out(args.count("output") ? args["output"].as<std::string>() : "", work.path());
   lk::boot::BootFiles boot = lk::boot::read_boot_files(args["input"].as<std::string>(), work.path());
-  if (container == "raw") {
+  if (format.container == lk::boot::DiskContainer::kRaw) {
     lk::boot::build_disk(boot, opts, work.path(), out.build_path());
   } else {
     const std::string raw = work.path() + "/disk.raw";
     lk::boot::build_disk(boot, opts, work.path(), raw);
-    lk::run_checked({"qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw, out.build_path()});
+    lk::boot::convert_disk(raw, format.container, out.build_path(), work.path(), opts.epoch,
+                           lk::boot::content_digest(boot));
   }
   out.commit();
   return lk::kExitOk;
@@ -58,12 +55,14 @@ int run(const lk::ToolContext& ctx) {
 int main(int argc, char** argv) {
   lk::ToolSpec spec{
       "lk-disk",
-      "Make a bootable disk image from a kernel+initrd bundle: raw or qcow2, for BIOS, UEFI or both.",
+      "Make a bootable disk image from a kernel+initrd bundle: raw, qcow2, VHD or VMDK, for BIOS, UEFI or both.",
       "--format FORMAT [options] < BUNDLE.tar > DISK",
       "  lk-disk --format raw-bios < nginx.boot.tar > nginx-bios.img   # MBR, FAT, syslinux\n"
       "  lk-disk --format raw-efi -i nginx.boot.tar -o nginx-efi.img  # GPT, ESP, GRUB\n"
       "  lk-disk --format qcow2-bios --size 2G -i out/nginx -o nginx.qcow2\n"
+      "  lk-disk --format vhd --size 1G -i out/nginx -o nginx.vhd      # Azure: fixed VHD, as LinuxKit's\n"
       "raw-dual/qcow2-dual: MBR with syslinux and GRUB, bootable from BIOS and UEFI.\n"
+      "vhd (fixed), dynamic-vhd and vmdk (streamOptimized) are BIOS disks, as LinuxKit's, converted by qemu-img.\n"
       "No root, loop devices or mounts are used. The same bundle and SOURCE_DATE_EPOCH give the same bytes.\n",
       [](cxxopts::Options& o) {
         o.add_options()("f,format", disk_formats(), cxxopts::value<std::string>()->default_value("raw-bios"), "FORMAT")(

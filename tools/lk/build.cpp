@@ -12,6 +12,7 @@
 #include "base/fs.h"
 #include "base/process.h"
 #include "base/tool_main.h"
+#include "boot/boot_files.h"
 #include "spec/output_formats.h"
 #include "spec/plan.h"
 
@@ -65,6 +66,19 @@ void stage(const std::vector<std::string>& argv, const std::string& in_path, con
   if (dest) dest->commit();
 }
 
+// The kernel+initrd files from the bundle tar BOOT_TAR, as PREFIX-kernel, -initrd.img
+// (microcode first, as lk-initrd -o writes it) and -cmdline.
+void unpack_boot_tar(const std::string& boot_tar, const std::string& prefix, const std::string& workdir) {
+  const std::string dir = workdir + "/boot";
+  fs::create_directories(dir);
+  boot::BootFiles files = boot::read_boot_files(boot_tar, dir);
+  fs::rename(files.kernel, prefix + "-kernel");
+  fs::rename(files.initrd, prefix + "-initrd.img");
+  AtomicFile cmdline(prefix + "-cmdline");
+  cmdline.write(files.cmdline);
+  cmdline.commit();
+}
+
 std::string seconds(std::chrono::steady_clock::time_point since) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f s",
@@ -108,8 +122,28 @@ int run(const ToolContext& ctx) {
       split_formats(args.count("format") ? args["format"].as<std::vector<std::string>>() : std::vector<std::string>{});
   if (formats.empty()) formats = plan.formats;
   if (formats.empty()) formats.push_back("kernel+initrd");
-  bool want_kernel_initrd = false;
-  for (const auto& f : formats) want_kernel_initrd |= output_format(f).tool.empty();
+  // Each output file is made once: formats that write the same file must make the same
+  // thing (qcow2 is qcow2-bios), else one would silently replace the other.
+  std::vector<const OutputFormat*> wanted;
+  for (const auto& f : formats) {
+    const OutputFormat& fmt = output_format(f);
+    bool same = false;
+    for (const OutputFormat* w : wanted) {
+      if (w->suffix != fmt.suffix) continue;
+      if (w->kind != fmt.kind || w->tool != fmt.tool)
+        throw InputError("formats " + w->name + " and " + fmt.name + " both write " + name + fmt.suffix +
+                         ": build them one at a time, with different --name");
+      same = true;
+    }
+    if (!same) wanted.push_back(&fmt);
+  }
+  auto wants = [&](OutputFormat::Kind k) {
+    for (const OutputFormat* w : wanted)
+      if (w->kind == k) return true;
+    return false;
+  };
+  const bool want_rootfs_tar = wants(OutputFormat::kRootfsTar), want_boot_tar = wants(OutputFormat::kBootTar);
+  const bool want_boot = wants(OutputFormat::kBootFiles) || want_boot_tar || wants(OutputFormat::kImage);
   std::string size;
   if (args.count("size")) size = args["size"].as<std::string>();
 
@@ -136,46 +170,68 @@ int run(const ToolContext& ctx) {
   const std::string out = dir + "/" + name;
   std::vector<std::string> outputs;
 
-  // lk-rootfs | lk-initrd, streaming: the root tar never touches the disk.
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) throw_errno("pipe");
-  Fd rd(p[0]), wr(p[1]);
-  Fd lock(::open((prefix + ".lock.json").c_str(), O_RDONLY | O_CLOEXEC));
   std::vector<std::string> rootfs = {bin + "/lk-rootfs"};
   rootfs.insert(rootfs.end(), common.begin(), common.end());
-  SpawnOptions ro;
-  ro.stdin_fd = lock.get();
-  ro.stdout_fd = wr.get();
-  Child r(rootfs, ro);
-  wr.reset();
-  SpawnOptions io;
-  io.stdin_fd = rd.get();
-  Child i({bin + "/lk-initrd", "-o", staged}, io);
-  rd.reset();
-  // lk-initrd refuses a tar cut short, but a failed lk-rootfs fails the build whatever
-  // it managed to write.
-  int rs = r.wait(), is = i.wait();
-  if (rs != 0) throw Error(rs == kExitInput ? kExitInput : kExitRuntime, "lk-rootfs failed");
-  if (is != 0) throw Error(is == kExitInput ? kExitInput : kExitRuntime, "lk-initrd failed");
-  if (want_kernel_initrd) {
+  // lk-initrd writes the bundle tar LinuxKit's tar-kernel-initrd is, else the files of
+  // kernel+initrd, which the image tools then read.
+  std::vector<std::string> initrd = {bin + "/lk-initrd"};
+  const std::string boot_tar = staged + "-initrd.tar";
+  if (!want_boot_tar) initrd.insert(initrd.end(), {"-o", staged});
+  if (want_rootfs_tar) {
+    stage(rootfs, prefix + ".lock.json", staged + ".tar");
+    outputs.push_back(".tar");
+    ctx.log.info("tar: " + out + ".tar (" + human_size(staged + ".tar") + ") in " + seconds(started));
+    if (want_boot) stage(initrd, staged + ".tar", want_boot_tar ? boot_tar : "");
+  } else {
+    // lk-rootfs | lk-initrd, streaming: the root tar never touches the disk.
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) throw_errno("pipe");
+    Fd rd(p[0]), wr(p[1]);
+    Fd lock(::open((prefix + ".lock.json").c_str(), O_RDONLY | O_CLOEXEC));
+    SpawnOptions ro;
+    ro.stdin_fd = lock.get();
+    ro.stdout_fd = wr.get();
+    Child r(rootfs, ro);
+    wr.reset();
+    std::unique_ptr<AtomicFile> tar_out;
+    SpawnOptions io;
+    io.stdin_fd = rd.get();
+    if (want_boot_tar) {
+      tar_out = std::make_unique<AtomicFile>(boot_tar);
+      io.stdout_fd = tar_out->fd();
+    }
+    Child i(initrd, io);
+    rd.reset();
+    // lk-initrd refuses a tar cut short, but a failed lk-rootfs fails the build whatever
+    // it managed to write.
+    int rs = r.wait(), is = i.wait();
+    if (rs != 0) throw Error(rs == kExitInput ? kExitInput : kExitRuntime, "lk-rootfs failed");
+    if (is != 0) throw Error(is == kExitInput ? kExitInput : kExitRuntime, "lk-initrd failed");
+    if (tar_out) tar_out->commit();
+  }
+  if (want_boot_tar) {
+    outputs.push_back("-initrd.tar");
+    ctx.log.info("tar-kernel-initrd: " + out + "-initrd.tar (" + human_size(boot_tar) + ") in " + seconds(started));
+  }
+  if (wants(OutputFormat::kBootFiles)) {
+    if (want_boot_tar) unpack_boot_tar(boot_tar, staged, staging.path());
     outputs.insert(outputs.end(), {"-kernel", "-initrd.img", "-cmdline"});
     ctx.log.info("kernel+initrd: " + out + "-kernel (" + human_size(staged + "-kernel") + "), " + out +
                  "-initrd.img (" + human_size(staged + "-initrd.img") + "), " + out + "-cmdline in " +
                  seconds(started));
   }
 
-  for (const auto& f : formats) {
-    const OutputFormat& fmt = output_format(f);
-    if (fmt.tool.empty()) continue;
+  for (const OutputFormat* fmt : wanted) {
+    if (fmt->kind != OutputFormat::kImage) continue;
     auto t = std::chrono::steady_clock::now();
-    std::vector<std::string> argv = {bin + "/" + fmt.tool[0]};
-    argv.insert(argv.end(), fmt.tool.begin() + 1, fmt.tool.end());
-    if (fmt.takes_size && !size.empty()) argv.insert(argv.end(), {"--size", size});
+    std::vector<std::string> argv = {bin + "/" + fmt->tool[0]};
+    argv.insert(argv.end(), fmt->tool.begin() + 1, fmt->tool.end());
+    if (fmt->takes_size && !size.empty()) argv.insert(argv.end(), {"--size", size});
     if (ctx.log.level() == Log::kQuiet) argv.push_back("-q");
-    argv.insert(argv.end(), {"-i", staged, "-o", staged + fmt.suffix});
+    argv.insert(argv.end(), {"-i", want_boot_tar ? boot_tar : staged, "-o", staged + fmt->suffix});
     stage(argv, "", "");
-    outputs.push_back(fmt.suffix);
-    ctx.log.info(f + ": " + out + fmt.suffix + " (" + human_size(staged + fmt.suffix) + ") in " + seconds(t));
+    outputs.push_back(fmt->suffix);
+    ctx.log.info(fmt->name + ": " + out + fmt->suffix + " (" + human_size(staged + fmt->suffix) + ") in " + seconds(t));
   }
   for (const auto& suffix : outputs) fs::rename(staged + suffix, out + suffix);
   if (Fd d{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)}) ::fsync(d.get());

@@ -5,25 +5,33 @@
 namespace lk::spec {
 
 const std::vector<OutputFormat>& output_formats() {
+  using F = OutputFormat;
   static const std::vector<OutputFormat> all = {
-      {"kernel+initrd", "-kernel", {}, false},
-      {"iso-bios", ".iso", {"lk-iso", "--bios"}, false},
-      {"iso-efi", "-efi.iso", {"lk-iso", "--efi"}, false},
+      {"kernel+initrd", "-kernel", F::kBootFiles, {}},
+      {"tar", ".tar", F::kRootfsTar, {}},
+      {"tar-kernel-initrd", "-initrd.tar", F::kBootTar, {}},
+      {"iso-bios", ".iso", F::kImage, {"lk-iso", "--bios"}},
+      {"iso-efi", "-efi.iso", F::kImage, {"lk-iso", "--efi"}},
       // LinuxKit's iso-efi-initrd is what our iso-efi always is: GRUB booting kernel+initrd.
-      {"iso-efi-initrd", "-efi-initrd.iso", {"lk-iso", "--efi"}, false},
-      {"iso-hybrid", "-hybrid.iso", {"lk-iso", "--bios", "--efi"}, false},
-      {"raw-bios", "-bios.img", {"lk-disk", "--format", "raw-bios"}, true},
-      {"raw-efi", "-efi.img", {"lk-disk", "--format", "raw-efi"}, true},
-      {"raw-dual", "-dual.img", {"lk-disk", "--format", "raw-dual"}, true},
-      {"qcow2-bios", ".qcow2", {"lk-disk", "--format", "qcow2-bios"}, true},
-      {"qcow2-efi", "-efi.qcow2", {"lk-disk", "--format", "qcow2-efi"}, true},
-      {"qcow2-dual", "-dual.qcow2", {"lk-disk", "--format", "qcow2-dual"}, true},
+      {"iso-efi-initrd", "-efi-initrd.iso", F::kImage, {"lk-iso", "--efi"}},
+      {"iso-hybrid", "-hybrid.iso", F::kImage, {"lk-iso", "--bios", "--efi"}},
+      {"raw-bios", "-bios.img", F::kImage, {"lk-disk", "--format", "raw-bios"}, true},
+      {"raw-efi", "-efi.img", F::kImage, {"lk-disk", "--format", "raw-efi"}, true},
+      {"raw-dual", "-dual.img", F::kImage, {"lk-disk", "--format", "raw-dual"}, true},
+      {"qcow2-bios", ".qcow2", F::kImage, {"lk-disk", "--format", "qcow2-bios"}, true},
+      {"qcow2-efi", "-efi.qcow2", F::kImage, {"lk-disk", "--format", "qcow2-efi"}, true},
+      {"qcow2-dual", "-dual.qcow2", F::kImage, {"lk-disk", "--format", "qcow2-dual"}, true},
+      // LinuxKit's BIOS disks for Azure and Hyper-V (both named NAME.vhd, as LinuxKit
+      // names them) and VMware.
+      {"vhd", ".vhd", F::kImage, {"lk-disk", "--format", "vhd"}, true},
+      {"dynamic-vhd", ".vhd", F::kImage, {"lk-disk", "--format", "dynamic-vhd"}, true},
+      {"vmdk", ".vmdk", F::kImage, {"lk-disk", "--format", "vmdk"}, true},
+      {"gcp", ".img.tar.gz", F::kImage, {"lk-gcp"}, true},
+      {"gcp-efi", "-efi.img.tar.gz", F::kImage, {"lk-gcp", "--uefi"}, true},
       // The 2017 moby tool's names.
-      {"qcow2", ".qcow2", {"lk-disk", "--format", "qcow2-bios"}, true, true},
-      {"qcow", ".qcow2", {"lk-disk", "--format", "qcow2-bios"}, true, true},
-      {"gcp", ".img.tar.gz", {"lk-gcp"}, true},
-      {"gcp-img", ".img.tar.gz", {"lk-gcp"}, true, true},
-      {"gcp-efi", "-efi.img.tar.gz", {"lk-gcp", "--uefi"}, true},
+      {"qcow2", ".qcow2", F::kImage, {"lk-disk", "--format", "qcow2-bios"}, true, true},
+      {"qcow", ".qcow2", F::kImage, {"lk-disk", "--format", "qcow2-bios"}, true, true},
+      {"gcp-img", ".img.tar.gz", F::kImage, {"lk-gcp"}, true, true},
   };
   return all;
 }

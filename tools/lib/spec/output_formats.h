@@ -8,9 +8,14 @@
 namespace lk::spec {
 
 struct OutputFormat {
+  // What the output is made from: the files lk-initrd writes (kernel+initrd), the
+  // rootfs tar itself (tar), lk-initrd's bundle tar (tar-kernel-initrd), or an image
+  // that TOOL makes from the boot files.
+  enum Kind { kBootFiles, kRootfsTar, kBootTar, kImage };
   std::string name;
-  std::string suffix;             // NAME + suffix is the output file
-  std::vector<std::string> tool;  // lk-iso/lk-disk/lk-gcp and its flags; empty for kernel+initrd
+  std::string suffix;  // NAME + suffix is the output file
+  Kind kind = kImage;
+  std::vector<std::string> tool;  // kImage: lk-iso/lk-disk/lk-gcp and its flags
   bool takes_size = false;        // a disk: --size applies
   bool old_name = false;          // a 2017 moby name for another row
 };

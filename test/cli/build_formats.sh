@@ -1,0 +1,29 @@
+# lk build's LinuxKit formats that need no boot: tar (the root filesystem, as lk-rootfs
+# writes it), tar-kernel-initrd (lk-initrd's bundle: kernel, initrd.img, cmdline), vhd and
+# vmdk beside kernel+initrd, all byte-identical when built again; two formats that would
+# write one file are refused before anything is built.
+. "$LK_TEST_DIR/lib.sh"
+plan 14
+export LK_CACHE=${LK_TEST_CACHE:-$REPO/build/test-cache}
+cd "$REPO"
+formats=tar,tar-kernel-initrd,kernel+initrd,vhd,vmdk
+lk build --dir "$TMP/a" --format "$formats" examples/nginx.yml 2>"$TMP/a.err" || die "lk build: $(tail -5 "$TMP/a.err")"
+ok build
+check outputs sh -c "cd '$TMP/a' && ls nginx.tar nginx-initrd.tar nginx-kernel nginx-initrd.img nginx-cmdline nginx.vhd nginx.vmdk"
+check tar-is-the-rootfs sh -c "lk-rootfs < '$TMP/a/.nginx.lock.json' | cmp -s - '$TMP/a/nginx.tar'"
+check tar-has-the-system sh -c "tar -tf '$TMP/a/nginx.tar' | grep -qx 'containers/services/nginx/config.json'"
+check bundle-members sh -c "[ \"\$(tar -tf '$TMP/a/nginx-initrd.tar' | tr '\n' ' ')\" = 'kernel initrd.img cmdline ' ]"
+mkdir "$TMP/x" && tar -xf "$TMP/a/nginx-initrd.tar" -C "$TMP/x"
+check bundle-kernel-is-kernel cmp -s "$TMP/x/kernel" "$TMP/a/nginx-kernel"
+check bundle-initrd-is-initrd cmp -s "$TMP/x/initrd.img" "$TMP/a/nginx-initrd.img"
+check bundle-cmdline-is-cmdline cmp -s "$TMP/x/cmdline" "$TMP/a/nginx-cmdline"
+check vhd-from-bundle sh -c "lk-disk --format vhd -i '$TMP/a/nginx' | cmp -s - '$TMP/a/nginx.vhd'"
+sleep 1
+lk build --dir "$TMP/b" --format "$formats" examples/nginx.yml 2>"$TMP/b.err" || die "lk build again: $(tail -5 "$TMP/b.err")"
+check reproducible sh -c "cd '$TMP/a' && for f in nginx*; do cmp -s \$f '$TMP/b/'\$f || exit 1; done"
+lk build --dir "$TMP/c" --format vhd,dynamic-vhd examples/nginx.yml 2>"$TMP/c.err"
+check same-file-refused test $? -eq 2
+check same-file-says-why grep -q 'formats vhd and dynamic-vhd both write nginx.vhd' "$TMP/c.err"
+check same-file-nothing-built test -z "$(ls -A "$TMP/c" 2>/dev/null | grep -v '^\.nginx\.plan\.json$')"
+printf 'kernel:\n  image: a/k:1\noutputs:\n  - format: vhd\n  - format: tar-kernel-initrd\n  - format: dynamic-vhd\n' >"$TMP/o.yml"
+check spec-outputs-accepted sh -c "lk-parse '$TMP/o.yml' | grep -q '\"tar-kernel-initrd\"'"
