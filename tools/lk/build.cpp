@@ -11,8 +11,10 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/process.h"
+#include "base/source_date.h"
 #include "base/tool_main.h"
 #include "boot/boot_files.h"
+#include "oci/docker_archive.h"
 #include "spec/output_formats.h"
 #include "spec/plan.h"
 
@@ -143,6 +145,7 @@ int run(const ToolContext& ctx) {
     return false;
   };
   const bool want_rootfs_tar = wants(OutputFormat::kRootfsTar), want_boot_tar = wants(OutputFormat::kBootTar);
+  const bool want_docker = wants(OutputFormat::kDockerArchive);
   const bool want_boot = wants(OutputFormat::kBootFiles) || want_boot_tar || wants(OutputFormat::kImage);
   std::string size;
   if (args.count("size")) size = args["size"].as<std::string>();
@@ -177,11 +180,21 @@ int run(const ToolContext& ctx) {
   std::vector<std::string> initrd = {bin + "/lk-initrd"};
   const std::string boot_tar = staged + "-initrd.tar";
   if (!want_boot_tar) initrd.insert(initrd.end(), {"-o", staged});
-  if (want_rootfs_tar) {
-    stage(rootfs, prefix + ".lock.json", staged + ".tar");
-    outputs.push_back(".tar");
-    ctx.log.info("tar: " + out + ".tar (" + human_size(staged + ".tar") + ") in " + seconds(started));
-    if (want_boot) stage(initrd, staged + ".tar", want_boot_tar ? boot_tar : "");
+  if (want_rootfs_tar || want_docker) {
+    const std::string rootfs_tar = want_rootfs_tar ? staged + ".tar" : staging.path() + "/rootfs.tar";
+    stage(rootfs, prefix + ".lock.json", rootfs_tar);
+    if (want_rootfs_tar) {
+      outputs.push_back(".tar");
+      ctx.log.info("tar: " + out + ".tar (" + human_size(rootfs_tar) + ") in " + seconds(started));
+    }
+    if (want_docker) {
+      oci::write_docker_archive({rootfs_tar, "lk/" + name + ":latest", "amd64", source_date_epoch()},
+                                staged + ".docker");
+      outputs.push_back(".docker");
+      ctx.log.info("docker: " + out + ".docker (" + human_size(staged + ".docker") + "), image lk/" + name +
+                   ":latest for docker load, in " + seconds(started));
+    }
+    if (want_boot) stage(initrd, rootfs_tar, want_boot_tar ? boot_tar : "");
   } else {
     // lk-rootfs | lk-initrd, streaming: the root tar never touches the disk.
     int p[2];

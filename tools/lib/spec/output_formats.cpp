@@ -9,6 +9,7 @@ const std::vector<OutputFormat>& output_formats() {
   static const std::vector<OutputFormat> all = {
       {"kernel+initrd", "-kernel", F::kBootFiles, {}},
       {"tar", ".tar", F::kRootfsTar, {}},
+      {"docker", ".docker", F::kDockerArchive, {}},
       {"tar-kernel-initrd", "-initrd.tar", F::kBootTar, {}},
       {"iso-bios", ".iso", F::kImage, {"lk-iso", "--bios"}},
       {"iso-efi", "-efi.iso", F::kImage, {"lk-iso", "--efi"}},

@@ -9,9 +9,9 @@ namespace lk::spec {
 
 struct OutputFormat {
   // What the output is made from: the files lk-initrd writes (kernel+initrd), the
-  // rootfs tar itself (tar), lk-initrd's bundle tar (tar-kernel-initrd), or an image
-  // that TOOL makes from the boot files.
-  enum Kind { kBootFiles, kRootfsTar, kBootTar, kImage };
+  // rootfs tar itself (tar), the rootfs as a `docker load` image (docker), lk-initrd's
+  // bundle tar (tar-kernel-initrd), or an image that TOOL makes from the boot files.
+  enum Kind { kBootFiles, kRootfsTar, kDockerArchive, kBootTar, kImage };
   std::string name;
   std::string suffix;  // NAME + suffix is the output file
   Kind kind = kImage;
