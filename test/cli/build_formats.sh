@@ -4,7 +4,7 @@
 # vmdk beside kernel+initrd, all byte-identical when built again; two formats that would
 # write one file are refused before anything is built.
 . "$LK_TEST_DIR/lib.sh"
-plan 18
+plan 20
 export LK_CACHE=${LK_TEST_CACHE:-$REPO/build/test-cache}
 cd "$REPO"
 need skopeo python3
@@ -34,3 +34,6 @@ check same-file-says-why grep -q 'formats vhd and dynamic-vhd both write nginx.v
 check same-file-nothing-built test -z "$(ls -A "$TMP/c" 2>/dev/null | grep -v '^\.nginx\.plan\.json$')"
 printf 'kernel:\n  image: a/k:1\noutputs:\n  - format: vhd\n  - format: tar-kernel-initrd\n  - format: dynamic-vhd\n' >"$TMP/o.yml"
 check spec-outputs-accepted sh -c "lk-parse '$TMP/o.yml' | grep -q '\"tar-kernel-initrd\"'"
+lk build --dir "$TMP/d" --format kernel+squashfs examples/nginx.yml 2>"$TMP/d.err"
+check linuxkit-format-refused test $? -eq 2
+check linuxkit-format-says-why grep -q 'format "kernel+squashfs" is not one lk builds: root on squashfs' "$TMP/d.err"

@@ -37,7 +37,21 @@ const std::vector<OutputFormat>& output_formats() {
   return all;
 }
 
+std::string unbuilt_format_reason(const std::string& name) {
+  static const std::vector<std::pair<std::string, std::string>> refused = {
+      {"kernel+squashfs", "root on squashfs needs lk-init to boot from a squashfs root; lk boots from its initrd"},
+      {"kernel+erofs", "root on EROFS needs lk-init to boot from an EROFS root; lk boots from its initrd"},
+      {"kernel+iso", "a root filesystem ISO needs lk-init to boot from it; use iso-bios or iso-efi"},
+      {"aws", "lk has no AWS push or run yet; raw-bios is the same BIOS disk for a manual EC2 import"},
+      {"rpi3", "Raspberry Pi 3 images are arm64, and lk builds amd64 systems only"},
+  };
+  for (const auto& [format, why] : refused)
+    if (format == name) return "LinuxKit's format \"" + name + "\" is not one lk builds: " + why;
+  return "";
+}
+
 const OutputFormat& output_format(const std::string& name) {
+  if (std::string why = unbuilt_format_reason(name); !why.empty()) throw InputError(why);
   std::string known;
   for (const auto& f : output_formats()) {
     if (f.name == name) return f;

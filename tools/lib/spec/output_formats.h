@@ -23,7 +23,12 @@ struct OutputFormat {
 // Every row, in the order --help and the README list them.
 const std::vector<OutputFormat>& output_formats();
 
-// Throws InputError listing the known formats when NAME is not one of them.
+// Why lk does not build NAME, when NAME is one of LinuxKit's formats lk refuses
+// (kernel+squashfs, aws, rpi3...); "" for any other name.
+std::string unbuilt_format_reason(const std::string& name);
+
+// Throws InputError when NAME is not one of them: with the reason for a LinuxKit format
+// lk refuses, else listing the known formats.
 const OutputFormat& output_format(const std::string& name);
 
 }  // namespace lk::spec

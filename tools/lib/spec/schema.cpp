@@ -312,11 +312,20 @@ check::Checker image_spec_checker(bool label) {
 
 namespace {
 
-// The formats `lk build` makes, so that lk-parse refuses a spec it could not build.
-std::vector<std::string> known_formats() {
+// The formats `lk build` makes, so that lk-parse refuses a spec it could not build; a
+// LinuxKit format lk does not build is refused with the reason.
+Checker output_format_name() {
   std::vector<std::string> names;
   for (const auto& f : output_formats()) names.push_back(f.name);
-  return names;
+  Checker known = one_of(names);
+  return [known](const YAML::Node& n, const std::string& path, const check::Walk& w) -> json {
+    if (n.IsScalar())
+      if (std::string why = unbuilt_format_reason(n.Scalar()); !why.empty()) {
+        w.error(n, path, why);
+        return check::bad();
+      }
+    return known(n, path, w);
+  };
 }
 
 }  // namespace
@@ -358,7 +367,7 @@ check::Checker spec_checker() {
       {"files", list(file_entry)},
       {"volumes", list(volume)},
       {"trust", object({{"image", string_list()}, {"org", string_list()}})},
-      {"outputs", list(object({{"format", one_of(known_formats()), true}}))},
+      {"outputs", list(object({{"format", output_format_name(), true}}))},
   });
 }
 
