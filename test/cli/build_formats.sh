@@ -27,7 +27,7 @@ check bundle-cmdline-is-cmdline cmp -s "$TMP/x/cmdline" "$TMP/a/nginx-cmdline"
 check vhd-from-bundle sh -c "lk-disk --format vhd -i '$TMP/a/nginx' | cmp -s - '$TMP/a/nginx.vhd'"
 sleep 1
 lk build --dir "$TMP/b" --format "$formats" examples/nginx.yml 2>"$TMP/b.err" || die "lk build again: $(tail -5 "$TMP/b.err")"
-check reproducible sh -c "cd '$TMP/a' && for f in nginx*; do cmp -s \$f '$TMP/b/'\$f || exit 1; done"
+check reproducible sh -c "cd '$TMP/a' && for f in nginx*; do cmp \$f '$TMP/b/'\$f >&2 || exit 1; done"
 lk build --dir "$TMP/c" --format vhd,dynamic-vhd examples/nginx.yml 2>"$TMP/c.err"
 check same-file-refused test $? -eq 2
 check same-file-says-why grep -q 'formats vhd and dynamic-vhd both write nginx.vhd' "$TMP/c.err"

@@ -40,7 +40,10 @@ wait_console() {  # PATTERN SECONDS
 }
 check services-started wait_console 'service(s) running; init start to last service started' 60
 ssh_ok=no
-for _ in $(seq 1 30); do
+# sshd makes its host keys at its first start: under TCG on a loaded machine that alone
+# can take a minute, so the bound is time (120 s), not a count of quick refusals.
+deadline=$((SECONDS + 120))
+while [ $SECONDS -lt $deadline ]; do
   ssh -q -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=10 \
     -i "$TMP/home/.ssh/id_rsa" -p "$sshport" root@127.0.0.1 'echo SSH_''OK; cat /proc/1/comm' >"$TMP/ssh.out" 2>&1 && { ssh_ok=yes; break; }
   sleep 1

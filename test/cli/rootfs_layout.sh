@@ -1,7 +1,7 @@
 # lk-rootfs on generated images: LinuxKit's layout, config.json/runtime.json, edits,
 # the files section, whiteouts and hard links.
 . "$LK_TEST_DIR/lib.sh"
-plan 92
+plan 94
 cd "$REPO"
 export LK_BIN
 GEN="python3 test/rootfs/gen.py"
@@ -66,6 +66,10 @@ check docker-media-type test -f "$B/services/web/lower/srv/extra"
 check volume-lower test -f "$B/volumes/vol/lower/data/seed" -a -d "$B/volumes/vol/tmp" -a -d "$B/volumes/vol/merged"
 check volume-blank test -d "$B/volumes/blank/lower"
 check volume-resolv-symlink test -L "$B/volumes/vol/lower/etc/resolv.conf"
+check volume-readonly-no-tmp test -f "$B/volumes/rovol/lower/data/seed" -a ! -e "$B/volumes/rovol/tmp" -a -d "$B/volumes/rovol/merged"
+# A volume's name in a bind (or a bind mount) becomes the folder the guest mounts it on.
+mounts_of() { py 'print(" ".join(m["destination"] + "=" + m["source"] + ":" + ",".join(m.get("options", [])) for m in json.load(open(sys.argv[1]))["mounts"] if m["type"] == "bind"))' "$1"; }
+check volume-binds-rewritten test "$(mounts_of "$B/services/web2/config.json")" = "/blank=/containers/volumes/blank/merged: /data=/containers/volumes/vol/merged:rw,rbind,rshared /ro=/containers/volumes/rovol/merged:ro,rbind"
 
 # files section.
 check files-contents test "$(cat "$X/etc/motd")" = welcome

@@ -1,6 +1,6 @@
 # Malicious or damaged layers: each is a clear error naming the image and layer, exit 1.
 . "$LK_TEST_DIR/lib.sh"
-plan 114
+plan 120
 cd "$REPO"
 export LK_BIN
 C=$TMP/cache
@@ -88,6 +88,8 @@ badlock file-path-missing 'del p["files"][0]["path"]' 'files[0].path: missing'
 badlock kernel-cmdline-list 'p["kernel"]["cmdline"]=["a"]' 'kernel.cmdline: expected a string, got a list'
 badlock volume-format 'p["volumes"][0]["format"]=1' 'volumes[0].format: expected a string, got a number'
 badlock image-reference 'p["init"][0]["reference"]=None' 'init[0].reference: expected a string, got null'
+badlock volume-undefined 'p["services"][1]["config"]["binds"].append("nosuch:/x")' 'services[1].config.binds[2]: bind "nosuch:/x" names volume "nosuch", which the spec does not define'
+badlock volume-ro-mounted-rw 'p["services"][1]["config"]["mounts"][0]["source"]="rovol"' 'services[1].config.mounts[0]: volume "rovol" is read-only, so its bind mount needs the option ro'
 badlock schema-number 'p["schema"]=1' 'not a lock file (schema is 1'
 lk-rootfs --cache "$C" -i "$TMP/basic/lock.json" >/dev/null
 check lock-good-still-builds test $? -eq 0

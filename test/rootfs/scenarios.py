@@ -46,6 +46,9 @@ volumes:
   - name: vol
     image: lk/data:1
   - name: blank
+  - name: rovol
+    image: lk/data:1
+    readonly: true
 onboot:
   - name: dhcpcd
     image: lk/dhcpcd:1
@@ -60,6 +63,9 @@ services:
     uid: dhcpcd
   - name: web2
     image: lk/web:1
+    binds: ["vol:/data", "rovol:/ro:ro"]
+    mounts:
+      - {type: bind, source: blank, destination: /blank}
   - name: ro
     image: lk/web:1
     readonly: true

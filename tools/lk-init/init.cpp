@@ -22,6 +22,7 @@
 #include "reaper.h"
 #include "shutdown.h"
 #include "spawn.h"
+#include "volumes.h"
 
 namespace lkinit {
 namespace {
@@ -149,6 +150,7 @@ void run_init() {
     sopts.service_timeout_ms = ms_option(cmd, "lk.stop_timeout", 5000);
     sopts.onshutdown_timeout_ms = ms_option(cmd, "lk.onshutdown_timeout", 30000);
 
+    mount_volumes(con, &modules);
     int failed = 0;
     auto onboot = list_bundles(std::string(kContainers) + "/onboot");
     for (const auto& b : onboot) {

@@ -19,6 +19,7 @@
 #include "rootfs/runtime_config.h"
 #include "spec/container_id.h"
 #include "spec/plan.h"
+#include "spec/volumes.h"
 #include "spec/yaml_source.h"
 #include "streams/tar_reader.h"
 
@@ -67,16 +68,27 @@ void check_names(const spec::Lock& lock, const std::string& file) {
   for (size_t i = 0; i < lock.volumes.size(); ++i) check("volumes", i, lock.volumes[i].name, &seen);
 }
 
+// lk-parse refused these in a spec; a lock another tool wrote gets the same rules.
+void check_volume_uses(const spec::Lock& lock, const spec::VolumeBinds& volumes, const std::string& file) {
+  for (const auto& s : spec::container_sections()) {
+    const auto& list = lock.*s.list;
+    for (size_t i = 0; i < list.size(); ++i)
+      for (const auto& p : volumes.problems(list[i].config))
+        throw InputError(file + ": " + s.name + "[" + std::to_string(i) + "].config." + p.field + ": " + p.message);
+  }
+}
+
 class Builder {
 public:
   Builder(const spec::Lock& lock, const oci::OciLayout& cache, streams::TarWriter& out, const RootfsOptions& opts,
           const Log& log)
-      : lock_(lock), cache_(cache), out_(out), opts_(opts), log_(log) {}
+      : lock_(lock), cache_(cache), out_(out), opts_(opts), log_(log), volume_binds_(lock.volumes) {}
 
   void run() {
     if (lock_.stage != spec::Stage::kLock)
       throw InputError(opts_.lock_name + ": a plan, not a lock (make it with lk-pull)");
     check_names(lock_, opts_.lock_name);
+    check_volume_uses(lock_, volume_binds_, opts_.lock_name);
     if (lock_.kernel) kernel(*lock_.kernel);
     init();
     volumes();
@@ -255,7 +267,9 @@ private:
         oci_layout(v, base + "/lower");
       else if (!v.image.empty())
         flatten_image(load(v), base + "/lower/", ImageRole::kVolume);
-      dir(base + "/tmp");
+      // The guest's init mounts a volume with a tmp folder writable (an overlay whose
+      // upper is there), one without read-only.
+      if (!v.readonly.value_or(false)) dir(base + "/tmp");
       dir(base + "/merged");
     }
   }
@@ -341,7 +355,7 @@ private:
       in.image = img.config;
       std::string label = moby_label_text(img.config);
       if (!label.empty()) in.label = parse_moby_label(label, lock_.ids, "image " + img.name());
-      in.yaml = entry.config;
+      in.yaml = volume_binds_.resolved(entry.config);
       OciSpec spec;
       try {
         spec = make_oci_spec(in);
@@ -457,6 +471,7 @@ private:
   streams::TarWriter& out_;
   const RootfsOptions& opts_;
   const Log& log_;
+  const spec::VolumeBinds volume_binds_;
   std::unordered_map<std::string, streams::TarEntry::Type> written_;  // every path in the output, as last written
   std::map<std::string, std::string> first_copy_;                     // image digest -> bundle dir holding its files
   std::map<std::string, std::string> oci_blobs_;                      // digest -> where an oci volume holds it

@@ -7,6 +7,7 @@
 #include "base/error.h"
 #include "spec/plan.h"
 #include "spec/schema.h"
+#include "spec/volumes.h"
 #include "spec/yaml_source.h"
 
 namespace lk::spec {
@@ -217,12 +218,14 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
       diag.error_at(e["at"], "services",
                     "duplicate service name \"" + e["name"].get<std::string>() + "\" (first at " + it->second + ")");
   }
-  std::map<std::string, json> volumes;
+  std::set<std::string> volume_names;
+  std::vector<Volume> volumes;
   for (const auto& v : m.sections["volumes"]) {
-    if (volumes.count(v["name"]))
+    if (!volume_names.insert(v["name"]).second)
       diag.error_at(v["at"], "volumes", "duplicate volume name \"" + v["name"].get<std::string>() + "\"");
-    volumes[v["name"]] = v;
+    volumes.push_back(volume_from_json(v, "volumes[" + std::to_string(volumes.size()) + "]"));
   }
+  const VolumeBinds volume_binds(volumes);
 
   json containers = json::object();  // by section, checked against the spec's names
   for (const auto& sec : container_sections()) {
@@ -239,24 +242,11 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
       if (cfg.contains("additionalGids"))
         for (auto& g : cfg["additionalGids"])
           g = resolve_id(g, ids, at["additionalGids"], path + ".additionalGids", diag);
-      for (const char* k : {"binds", "binds.add"}) {
-        if (!cfg.contains(k)) continue;
-        for (const auto& b : cfg[k]) {
-          std::string bind = b;
-          std::string src = bind.substr(0, bind.find(':'));
-          if (src[0] == '/') continue;
-          auto vol = volumes.find(src);
-          if (vol == volumes.end()) {
-            diag.error_at(at[k], path + "." + k,
-                          "bind \"" + bind + "\" names volume \"" + src + "\", which the spec does not define");
-          } else if (vol->second.value("readonly", false)) {
-            auto opt = bind.find(':', src.size() + 1);
-            if (opt == std::string::npos || bind.substr(opt + 1) != "ro")
-              diag.error_at(at[k], path + "." + k,
-                            "volume \"" + src + "\" is read-only, so its bind must have exactly the option ro");
-          }
-        }
-      }
+      json uses = json::object();  // the keys that may name volumes, already checked by the schema
+      for (const char* k : {"binds", "binds.add", "mounts"})
+        if (cfg.contains(k)) uses[k] = cfg[k];
+      for (const auto& p : volume_binds.problems(config_from_json(uses, path + ".config")))
+        diag.error_at(at.value(p.key, std::string()), path + "." + p.field, p.message);
       out.push_back(std::move(entry));
     }
     containers[section] = std::move(out);
@@ -308,9 +298,7 @@ PlanResult build_plan(const std::vector<SpecInput>& specs, const PlanOptions& op
     for (const auto& e : containers[s.name])
       (out.*s.list).push_back(container_from_json(e, std::string(s.name) + "[" + std::to_string(i++) + "]"));
   }
-  size_t vi = 0;
-  for (const auto& v : m.sections["volumes"])
-    out.volumes.push_back(volume_from_json(v, "volumes[" + std::to_string(vi++) + "]"));
+  out.volumes = std::move(volumes);
   fi = 0;
   for (const auto& f : files) out.files.push_back(file_from_json(f, "files[" + std::to_string(fi++) + "]"));
   for (const auto& f : m.formats) out.formats.push_back(f);
