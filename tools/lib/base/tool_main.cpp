@@ -1,5 +1,7 @@
 #include "base/tool_main.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -54,6 +56,42 @@ int run_tool(const ToolSpec& spec, int argc, char** argv) {
     std::cerr << spec.name << ": " << e.what() << "\n";
     return kExitRuntime;
   }
+}
+
+namespace {
+
+void subcommand_usage(const SubcommandTool& tool, std::ostream& out) {
+  std::string noun_upper = tool.noun, heading = tool.noun + "s:";  // SUBCOMMAND, "Subcommands:"
+  for (char& c : noun_upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  heading[0] = noun_upper[0];
+  out << tool.summary << "\nUsage:\n  " << tool.name << " " << noun_upper << " " << tool.operands << "\n\n"
+      << heading << "\n";
+  for (const auto& s : tool.subcommands) {
+    std::string name = s.name;
+    name.resize(std::max<size_t>(name.size() + 2, 10), ' ');  // a column for the summaries
+    out << "  " << name << s.summary << "\n";
+  }
+  out << "\n`" << tool.name << " " << noun_upper << " --help` describes each.\n";
+}
+
+}  // namespace
+
+int run_subcommand(const SubcommandTool& tool, int argc, char** argv) {
+  std::string sub = argc > 1 ? argv[1] : "";
+  if (sub == "-h" || sub == "--help") {
+    subcommand_usage(tool, std::cout);
+    return kExitOk;
+  }
+  if (sub == "--version") {
+    std::cout << tool.name << " " << kVersion << "\n";
+    return kExitOk;
+  }
+  for (const auto& s : tool.subcommands)
+    if (sub == s.name) return s.main(argc - 1, argv + 1);
+  std::cerr << tool.name << ": "
+            << (sub.empty() ? "no " + tool.noun + " given" : "unknown " + tool.noun + " \"" + sub + "\"") << "\n";
+  subcommand_usage(tool, std::cerr);
+  return kExitInput;
 }
 
 }  // namespace lk

@@ -3,6 +3,7 @@
 // (--help, --version, -q, -v), calls the tool's body, and maps exceptions to
 // exit statuses (InputError and usage errors 2, everything else 1).
 #include <functional>
+#include <span>
 #include <string>
 #include "base/cxxopts_config.h"
 
@@ -27,5 +28,25 @@ struct ToolSpec {
 };
 
 int run_tool(const ToolSpec& spec, int argc, char** argv);
+
+// A tool made of subcommands (`lk-run qemu`, `lk-push gcp`), each a whole tool with its
+// own run_tool() and --help.
+struct Subcommand {
+  const char* name;
+  const char* summary;
+  int (*main)(int argc, char** argv);  // ARGV[0] is the subcommand's name
+};
+
+struct SubcommandTool {
+  std::string name;      // "lk-run"
+  std::string summary;   // the first line of --help
+  std::string noun;      // what its help and errors call a subcommand: "subcommand", "target"
+  std::string operands;  // what follows NAME NOUN in the usage line: "[options] ARTIFACT"
+  std::span<const Subcommand> subcommands;
+};
+
+// Runs the subcommand ARGV[1] names; --help and --version here, exit 2 for a missing or
+// unknown one.
+int run_subcommand(const SubcommandTool& tool, int argc, char** argv);
 
 }  // namespace lk

@@ -1,0 +1,61 @@
+#include <doctest/doctest.h>
+
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "base/tool_main.h"
+
+namespace {
+
+// What the last subcommand saw: its argv.
+std::vector<std::string> seen;
+int record(int argc, char** argv) {
+  seen.assign(argv, argv + argc);
+  return 7;
+}
+
+constexpr lk::Subcommand kSubs[] = {{"one", "the first", record}, {"two", "the second", record}};
+const lk::SubcommandTool kTool{"lk-x", "Does x.", "target", "[options] FILE", kSubs};
+
+struct Captured {
+  int status;
+  std::string out, err;
+};
+
+Captured dispatch(std::vector<std::string> args) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  std::ostringstream out, err;
+  auto* old_out = std::cout.rdbuf(out.rdbuf());
+  auto* old_err = std::cerr.rdbuf(err.rdbuf());
+  int status = lk::run_subcommand(kTool, static_cast<int>(argv.size()), argv.data());
+  std::cout.rdbuf(old_out);
+  std::cerr.rdbuf(old_err);
+  return {status, out.str(), err.str()};
+}
+
+}  // namespace
+
+TEST_CASE("run_subcommand hands the subcommand its own argv") {
+  auto r = dispatch({"lk-x", "two", "--flag", "file"});
+  CHECK(r.status == 7);
+  CHECK(seen == std::vector<std::string>{"two", "--flag", "file"});
+}
+
+TEST_CASE("run_subcommand: help, version, and what it refuses") {
+  auto help = dispatch({"lk-x", "--help"});
+  CHECK(help.status == lk::kExitOk);
+  CHECK(help.out ==
+        "Does x.\nUsage:\n  lk-x TARGET [options] FILE\n\nTargets:\n  one       the first\n  two       the second\n"
+        "\n`lk-x TARGET --help` describes each.\n");
+  CHECK(dispatch({"lk-x", "--version"}).out == std::string("lk-x ") + lk::kVersion + "\n");
+  auto none = dispatch({"lk-x"});
+  CHECK(none.status == lk::kExitInput);
+  CHECK(none.err.rfind("lk-x: no target given\nDoes x.", 0) == 0);
+  auto unknown = dispatch({"lk-x", "three"});
+  CHECK(unknown.status == lk::kExitInput);
+  CHECK(unknown.err.rfind("lk-x: unknown target \"three\"\n", 0) == 0);
+}
