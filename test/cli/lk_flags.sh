@@ -1,9 +1,10 @@
 # The flags LinuxKit and 2017 moby users have in their scripts: each alias and each
 # one-dash spelling drives the same code as lk's own name (lk run qemu through its
-# --dry-run), lk's own spellings keep their meaning, and what lk cannot do is refused
-# with exit status 2.
+# --dry-run, push and run gcp against the fake GCE server), lk's own spellings keep
+# their meaning, and what lk cannot do is refused with exit status 2.
 . "$LK_TEST_DIR/lib.sh"
-plan 20
+. "$LK_TEST_DIR/gcp/helpers.sh"
+plan 40
 
 # dry ARGS...: the command line `lk run qemu --dry-run` prints (paths fixed by --state).
 dry() { lk run qemu --dry-run --state "$TMP/st" "$@" 2>"$TMP/err"; }
@@ -51,3 +52,51 @@ refused qemu-own-flag-two-dashes "lk's own long options take two dashes: --grace
 refused qemu-unknown-one-dash 'unknown option -gui' lk run qemu -gui "$VM"
 lk run qemu -help >"$TMP/help" 2>&1
 check qemu-help-one-dash grep -q '^  -accel -cpus .*-detached' "$TMP/help"
+
+# lk push gcp.
+IMG="$TMP/lkimg.img.tar.gz"
+make_image "$IMG" 4
+start_fake
+lk push gcp -keys "$KEY" -project "$PROJECT" -bucket "$BUCKET" -family fam -public -nested-virt "$IMG" \
+  >"$TMP/out" 2>"$TMP/err"
+check push-one-dash-exit-0 test $? -eq 0
+check_state push-one-dash-family 's["images"]["lkimg"]["family"]' fam
+check_state push-one-dash-public 's["public_acl"]' "['publicRead']"
+check_state push-one-dash-nested-virt 's["images"]["lkimg"]["licenses"]' \
+  "['projects/vm-options/global/licenses/enable-vmx']"
+push() { bounded 60 lk push gcp --keys "$KEY" --project "$PROJECT" --bucket "$BUCKET" "$@"; }
+push --img-name two "$IMG" >"$TMP/out" 2>"$TMP/err"
+check push-img-name test "$(cat "$TMP/out")" = two
+push -img-name=three "$IMG" >"$TMP/out" 2>"$TMP/err"
+check push-one-dash-img-name test "$(cat "$TMP/out")" = three
+push --uefi-compatible --name four "$IMG" >/dev/null 2>"$TMP/err"
+check_state push-uefi-compatible 's["images"]["four"].get("guestOsFeatures")' "[{'type': 'UEFI_COMPATIBLE'}]"
+push -uefi-compatible=false --name five "$IMG" >/dev/null 2>"$TMP/err"
+check_state push-uefi-compatible-false '"guestOsFeatures" in s["images"]["five"]' False
+refused push-switch-bad-value 'is a switch' lk push gcp -uefi-compatible=maybe "$IMG"
+stop_fake
+
+# lk run gcp: the classic walk-through's command (bucket and key from the environment),
+# then the other flags.
+start_fake
+cp "$IMG" "$TMP/gcp.img.tar.gz"
+(cd "$TMP" && CLOUDSDK_IMAGE_BUCKET=$BUCKET CLOUDSDK_COMPUTE_KEYS=$KEY bounded 60 lk run gcp -project "$PROJECT" \
+  gcp.img.tar.gz >/dev/null 2>"$TMP/err")
+check run-walk-through-exit-0 test $? -eq 0
+check_state run-walk-through-instance 's["instances_deleted"]' "['gcp']"
+bounded 60 lk push gcp --keys "$KEY" --project "$PROJECT" --bucket "$BUCKET" "$IMG" >/dev/null 2>&1
+rg() { bounded 60 lk run gcp -keys "$KEY" -project "$PROJECT" -zone "$ZONE" "$@"; }
+rg -name kept -machine e2-small -disk-size 10 -skip-cleanup -nested-virt -data hello lkimg >/dev/null 2>"$TMP/err"
+check run-one-dash-exit-0 test $? -eq 0
+inst='s["instances"]["kept"]'
+check_state run-one-dash-machine "$inst[\"body\"][\"machineType\"]" "zones/$ZONE/machineTypes/e2-small"
+check_state run-one-dash-disk-size "$inst[\"body\"][\"disks\"][0][\"initializeParams\"][\"diskSizeGb\"]" 10
+check_state run-one-dash-skip-cleanup "$inst[\"status\"]" TERMINATED
+check_state run-one-dash-nested-virt "$inst[\"body\"].get(\"minCpuPlatform\")" "Intel Haswell"
+check_state run-one-dash-data "{i[\"key\"]: i[\"value\"] for i in $inst[\"body\"][\"metadata\"][\"items\"]}[\"user-data\"]" hello
+cp "$IMG" "$TMP/other.img.tar.gz"
+rg -bucket "$BUCKET" -family fam -public -img-name renamed "$TMP/other.img.tar.gz" >/dev/null 2>"$TMP/err"
+check run-img-name-exit-0 test $? -eq 0
+check_state run-img-name-image 's["images"]["renamed"]["family"]' fam
+check_state run-img-name-instance '"renamed" in s["instances_deleted"]' True
+stop_fake
