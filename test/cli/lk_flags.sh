@@ -4,7 +4,7 @@
 # their meaning, and what lk cannot do is refused with exit status 2.
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/gcp/helpers.sh"
-plan 40
+plan 46
 
 # dry ARGS...: the command line `lk run qemu --dry-run` prints (paths fixed by --state).
 dry() { lk run qemu --dry-run --state "$TMP/st" "$@" 2>"$TMP/err"; }
@@ -100,3 +100,16 @@ check run-img-name-exit-0 test $? -eq 0
 check_state run-img-name-image 's["images"]["renamed"]["family"]' fam
 check_state run-img-name-instance '"renamed" in s["instances_deleted"]' True
 stop_fake
+
+# lk build, and the commands moby and linuxkit have.
+cd "$REPO"
+mkdir -p "$TMP/built"
+refused build-one-dash-format 'format "nosuch" is not one lk builds' \
+  lk build -dir "$TMP/built" -format nosuch examples/minimal.yml
+lk build -q -dir "$TMP/built" -name m -cache "${LK_TEST_CACHE:-$REPO/build/test-cache}" -format kernel+initrd \
+  examples/minimal.yml 2>"$TMP/err"
+check build-one-dash test -s "$TMP/built/m-initrd.img"
+check version-command cmp -s <(lk version) <(lk --version)
+check help-command cmp -s <(lk help run qemu) <(lk-run qemu --help)
+check help-build cmp -s <(lk help build) <(lk build --help)
+refused help-unknown 'unknown command "nosuch"' lk help nosuch
