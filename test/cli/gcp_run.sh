@@ -2,7 +2,7 @@
 # up-front checks, and pushing a local tarball first.
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/gcp/helpers.sh"
-plan 40
+plan 45
 IMG="$TMP/lkimg.img.tar.gz"
 make_image "$IMG" 4
 run() { bounded 60 lk-run gcp --keys "$KEY" --project "$PROJECT" --zone "$ZONE" "$@"; }
@@ -26,6 +26,7 @@ check_state boot-disk 's["instances"]["lkimg"]["body"]["disks"][0]["initializePa
   "projects/$PROJECT/global/images/lkimg"
 check_state run-no-violations 's["violations"]' "[]"
 check run-logs-status grep -q 'instance lkimg is TERMINATED' "$TMP/err"
+check data-path-warns grep -q -- "--data $TMP/user-data: reading the file, as lk's --data did" "$TMP/err"
 
 # --skip-cleanup leaves it; --name, --machine and --disk-size reach the request.
 run --skip-cleanup --name kept --machine e2-small --disk-size 10 lkimg >"$TMP/console" 2>/dev/null; rc=$?
@@ -40,6 +41,16 @@ run --name kept lkimg >/dev/null 2>"$TMP/err"; rc=$?
 check exists-exit-1 test $rc -eq 1
 check exists-gce-message grep -q "instances.insert: HTTP 409: The resource 'projects/$PROJECT/zones/$ZONE/instances/kept' already exists (alreadyExists)" "$TMP/err"
 check_state exists-not-deleted 's["instances"]["kept"]["status"]' TERMINATED
+
+# --data is the user-data itself, as in LinuxKit; --data-file a file; not both.
+user_data() { state "{i['key']: i['value'] for i in s['instances']['$1']['body']['metadata']['items']}['user-data']"; }
+run --data 'hello, guest' --name ds lkimg >/dev/null 2>"$TMP/err"
+check data-string-exit-0 test $? -eq 0
+check data-string-is-user-data test "$(user_data ds)" = 'hello, guest'
+run --data-file "$TMP/user-data" --name df lkimg >/dev/null 2>"$TMP/err"
+check data-file-is-user-data test "$(user_data df)" = "$(printf 'console=ttyS0\nhello from user-data')"
+run --data x --data-file "$TMP/user-data" lkimg >/dev/null 2>"$TMP/err"
+check data-and-data-file-exit-2 test $? -eq 2
 
 # Up-front checks.
 run --zone mars-east1-a lkimg >/dev/null 2>"$TMP/err"; rc=$?

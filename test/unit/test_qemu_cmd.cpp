@@ -76,9 +76,12 @@ TEST_CASE("artifacts are recognised by name") {
   char dir[] = "/tmp/lk-art-XXXXXX";
   REQUIRE(mkdtemp(dir));
   std::string d = dir;
-  for (const char* f : {"/a-kernel", "/b.iso", "/b-efi.iso", "/c.raw", "/c.qcow2", "/g.img.tar.gz", "/x.bin"})
+  for (const char* f :
+       {"/a-kernel", "/m-bzImage", "/b.iso", "/b-efi.iso", "/c.raw", "/c.qcow2", "/g.img.tar.gz", "/x.bin"})
     std::ofstream(d + f) << "x";
   CHECK(detect_artifact(d + "/a").kind == ArtifactKind::kKernelInitrd);
+  CHECK(detect_artifact(d + "/a").kernel == d + "/a-kernel");
+  CHECK(detect_artifact(d + "/m").kernel == d + "/m-bzImage");  // moby's 2017 name
   CHECK(detect_artifact(d + "/b.iso").kind == ArtifactKind::kIso);
   CHECK_FALSE(detect_artifact(d + "/b.iso").wants_uefi);
   CHECK(detect_artifact(d + "/b-efi.iso").wants_uefi);
@@ -87,7 +90,8 @@ TEST_CASE("artifacts are recognised by name") {
   CHECK(detect_artifact(d + "/g.img.tar.gz").kind == ArtifactKind::kGceTarball);
   CHECK_THROWS_AS(detect_artifact(d + "/x.bin"), lk::InputError);
   CHECK_THROWS_AS(detect_artifact(d + "/missing"), lk::InputError);
-  for (const char* f : {"/a-kernel", "/b.iso", "/b-efi.iso", "/c.raw", "/c.qcow2", "/g.img.tar.gz", "/x.bin"})
+  for (const char* f :
+       {"/a-kernel", "/m-bzImage", "/b.iso", "/b-efi.iso", "/c.raw", "/c.qcow2", "/g.img.tar.gz", "/x.bin"})
     std::remove((d + f).c_str());
   rmdir(dir);
 }

@@ -59,3 +59,47 @@ TEST_CASE("run_subcommand: help, version, and what it refuses") {
   CHECK(unknown.status == lk::kExitInput);
   CHECK(unknown.err.rfind("lk-x: unknown target \"three\"\n", 0) == 0);
 }
+
+namespace {
+
+// A tool with one LinuxKit name (-mem) and one of lk's own (--grace): what its body saw.
+Captured run_mem_tool(std::vector<std::string> args, std::string* mem = nullptr) {
+  lk::ToolSpec spec{"lk-m",
+                    "Test.",
+                    "",
+                    "",
+                    [](cxxopts::Options& o) {
+                      o.add_options()("mem", "", cxxopts::value<std::string>())("grace", "",
+                                                                                cxxopts::value<std::string>());
+                    },
+                    [mem](const lk::ToolContext& ctx) {
+                      if (mem) *mem = ctx.args["mem"].as<std::string>();
+                      return 0;
+                    },
+                    {"mem"}};
+  args.insert(args.begin(), "lk-m");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  std::ostringstream out, err;
+  auto* old_out = std::cout.rdbuf(out.rdbuf());
+  auto* old_err = std::cerr.rdbuf(err.rdbuf());
+  int status = lk::run_tool(spec, static_cast<int>(argv.size()), argv.data());
+  std::cout.rdbuf(old_out);
+  std::cerr.rdbuf(old_err);
+  return {status, out.str(), err.str()};
+}
+
+}  // namespace
+
+TEST_CASE("run_tool reads LinuxKit's one-dash names, and says which they are") {
+  std::string mem;
+  CHECK(run_mem_tool({"-mem", "512"}, &mem).status == 0);
+  CHECK(mem == "512");
+  auto bad = run_mem_tool({"-grace", "5"});
+  CHECK(bad.status == lk::kExitInput);
+  CHECK(bad.err == "lk-m: -grace: lk's own long options take two dashes: --grace\n(see lk-m --help)\n");
+  auto help = run_mem_tool({"-help"});
+  CHECK(help.status == 0);
+  CHECK(help.out.find("LinuxKit's and moby's names take one dash too, as Go's flag package read them:\n  -mem\n") !=
+        std::string::npos);
+}

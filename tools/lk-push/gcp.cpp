@@ -56,17 +56,20 @@ int gcp_main(int argc, char** argv) {
       examples,
       [](cxxopts::Options& o) {
         o.add_options()("bucket", "Cloud Storage bucket to upload to", cxxopts::value<std::string>(), "B")(
-            "name", "image name (default: NAME from NAME.img.tar.gz)", cxxopts::value<std::string>(), "N")(
-            "family", "image family", cxxopts::value<std::string>(), "F")(
+            "name,img-name", "image name (default: NAME from NAME.img.tar.gz; LinuxKit: --img-name)",
+            cxxopts::value<std::string>(), "N")("family", "image family", cxxopts::value<std::string>(), "F")(
             "public", "make the uploaded object publicly readable (predefinedAcl=publicRead)")(
             "nested-virt", "license the image for nested virtualisation (enable-vmx)")(
-            "uefi", "mark the image UEFI_COMPATIBLE")("replace", "replace an existing image of the same name")(
+            "uefi,uefi-compatible", "mark the image UEFI_COMPATIBLE (LinuxKit: --uefi-compatible)")(
+            "replace", "replace an existing image of the same name")(
             "chunk-size", "upload chunk size in KiB, a multiple of 256", cxxopts::value<long>()->default_value("16384"),
             "KIB")("file", "image tarball", cxxopts::value<std::string>());
         lk::gcp::add_common_options(o);
         o.parse_positional({"file"});
       },
-      [](const lk::ToolContext& ctx) { return run(ctx); }};
+      [](const lk::ToolContext& ctx) { return run(ctx); },
+      // `linuxkit push gcp`'s flags (and the 2017 `moby push gcp`'s).
+      {"bucket", "family", "img-name", "keys", "nested-virt", "project", "public", "uefi-compatible"}};
   return lk::run_tool(spec, argc, argv);
 }
 

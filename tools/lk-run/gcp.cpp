@@ -23,6 +23,28 @@ bool is_file(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
+// The user-data metadata. LinuxKit's --data is the text itself and --data-file a file;
+// lk's --data used to be a file, so a value naming one (a pipe from <(...) included) is
+// still read from it, with a warning: a LinuxKit user's text is rarely a file's name.
+void user_data(const cxxopts::ParseResult& args, const lk::Log& log, lk::gcp::InstanceSpec& spec) {
+  if (args.count("data") && args.count("data-file")) throw lk::InputError("give --data or --data-file, not both");
+  if (args.count("data-file")) {
+    spec.user_data = lk::read_file(args["data-file"].as<std::string>());
+  } else if (args.count("data")) {
+    std::string data = args["data"].as<std::string>();
+    struct stat st {};
+    if (!data.empty() && ::stat(data.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
+      log.warn("--data " + data + ": reading the file, as lk's --data did; LinuxKit's --data is the user-data " +
+               "itself: give a file with --data-file");
+      data = lk::read_file(data);
+    }
+    spec.user_data = data;
+  } else {
+    return;
+  }
+  spec.has_user_data = true;
+}
+
 int run_gcp(const lk::ToolContext& ctx) {
   const auto& args = ctx.args;
   const auto& log = ctx.log;
@@ -36,10 +58,7 @@ int run_gcp(const lk::ToolContext& ctx) {
   spec.disk_size_gb = args["disk-size"].as<long>();
   if (spec.disk_size_gb < 0) throw lk::InputError("--disk-size: not negative");
   spec.nested_virt = args.count("nested-virt") > 0;
-  if (args.count("data")) {
-    spec.user_data = lk::read_file(args["data"].as<std::string>());
-    spec.has_user_data = true;
-  }
+  user_data(args, log, spec);
 
   // A local tarball is pushed first, as `moby run gcp image.img.tar.gz` did.
   const bool push = is_file(image);
@@ -54,11 +73,15 @@ int run_gcp(const lk::ToolContext& ctx) {
     push_opts.public_read = args.count("public") > 0;
     if (push_opts.bucket.empty())
       throw lk::InputError(image + " is a file: give --bucket B (or CLOUDSDK_IMAGE_BUCKET) to push it first");
+    push_opts.name = flag_or_env(args, "img-name", {"CLOUDSDK_IMAGE_NAME"}, env);
     push_opts.checked = lk::gcp::check_image_tarball(image);
-    image = lk::gcp::image_name_from_path(image);
+    image = push_opts.name.empty() ? lk::gcp::image_name_from_path(image) : push_opts.name;
   }
   spec.image = image;
-  spec.name = args.count("name") ? args["name"].as<std::string>() : image;
+  // moby's -img-name named the instance too, when IMAGE was already in the project.
+  spec.name = args.count("name")       ? args["name"].as<std::string>()
+              : args.count("img-name") ? args["img-name"].as<std::string>()
+                                       : image;
   if (!lk::gcp::valid_resource_name(spec.name))
     throw lk::InputError("\"" + spec.name + "\" is not a valid GCE instance name; choose one with --name");
 
@@ -106,14 +129,15 @@ namespace lk::run {
 int gcp_main(int argc, char** argv) {
   std::string examples =
       "  lk-run gcp --project my-proj --zone europe-west1-d myimage\n"
-      "  lk-run gcp --bucket my-bucket --data user-data.json myimage.img.tar.gz   # push, then run\n"
+      "  lk-run gcp --bucket my-bucket --data-file user-data.json myimage.img.tar.gz   # push, then run\n"
+      "  lk-run gcp -project my-proj -zone us-central1-a -data '{\"a\":1}' myimage    # LinuxKit's spelling\n"
       "  CLOUDSDK_CORE_PROJECT=my-proj lk-run gcp --machine e2-small --skip-cleanup myimage\n\n"
       "The console is printed on stdout until the instance stops or Ctrl-C (exit status 130);\n"
       "the instance is then deleted unless --skip-cleanup.\n\n" +
       std::string(lk::gcp::kCommonEnvHelp) +
       "  CLOUDSDK_COMPUTE_ZONE          --zone\n"
       "  CLOUDSDK_COMPUTE_MACHINE       --machine\n"
-      "  CLOUDSDK_IMAGE_BUCKET, CLOUDSDK_IMAGE_FAMILY   --bucket, --family\n";
+      "  CLOUDSDK_IMAGE_BUCKET, CLOUDSDK_IMAGE_FAMILY, CLOUDSDK_IMAGE_NAME   --bucket, --family, --img-name\n";
   lk::ToolSpec spec{
       "lk-run gcp",
       "Start a Google Compute Engine instance from an image and follow its serial console.",
@@ -124,20 +148,30 @@ int gcp_main(int argc, char** argv) {
             "zone", "zone (default europe-west1-d)", cxxopts::value<std::string>(), "Z")(
             "machine", "machine type (default g1-small)", cxxopts::value<std::string>(), "T")(
             "disk-size", "boot disk size in GB (default: the image's)", cxxopts::value<long>()->default_value("0"),
-            "G")("data", "file whose content becomes the instance's user-data metadata", cxxopts::value<std::string>(),
-                 "FILE")("skip-cleanup", "leave the instance running afterwards")(
+            "G")("data",
+                 "the instance's user-data metadata, as LinuxKit's --data (a value naming an existing file is read "
+                 "from it, as lk's --data did before --data-file)",
+                 cxxopts::value<std::string>(), "STRING")(
+            "data-file", "file whose content becomes the user-data metadata", cxxopts::value<std::string>(), "FILE")(
+            "skip-cleanup", "leave the instance running afterwards")(
             "nested-virt", "allow nested virtualisation (Haswell or later CPU, enable-vmx image)")(
             "console-interval", "milliseconds between console polls (default: --poll-interval)", cxxopts::value<long>(),
             "MS")("bucket", "when IMAGE is a file: the bucket to upload it to", cxxopts::value<std::string>(), "B")(
             "family", "when IMAGE is a file: the image family", cxxopts::value<std::string>(), "F")(
-            "uefi", "when IMAGE is a file: mark the image UEFI_COMPATIBLE")(
+            "img-name",
+            "when IMAGE is a file: the image's name (default NAME from NAME.img.tar.gz); also the "
+            "instance's default name, as in moby",
+            cxxopts::value<std::string>(), "N")("uefi", "when IMAGE is a file: mark the image UEFI_COMPATIBLE")(
             "public", "when IMAGE is a file: make the uploaded object publicly readable")(
             "replace", "when IMAGE is a file: replace an existing image of the same name")(
             "image", "image", cxxopts::value<std::string>());
         lk::gcp::add_common_options(o);
         o.parse_positional({"image"});
       },
-      [](const lk::ToolContext& ctx) { return run_gcp(ctx); }};
+      [](const lk::ToolContext& ctx) { return run_gcp(ctx); },
+      // `linuxkit run gcp`'s flags that lk has, and the 2017 `moby run gcp`'s.
+      {"bucket", "data", "data-file", "disk-size", "family", "img-name", "keys", "machine", "name", "nested-virt",
+       "project", "public", "skip-cleanup", "zone"}};
   return lk::run_tool(spec, argc, argv);
 }
 

@@ -40,6 +40,16 @@ bool kvm_usable() {
 
 std::string trimmed_file(const std::string& path) { return path_exists(path) ? trim_end(read_file(path)) : ""; }
 
+// ARG as a shell reads it back, so that a printed command line can be pasted.
+std::string shell_word(const std::string& arg) {
+  if (!arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                            "@%+=:,./_-") == std::string::npos)
+    return arg;
+  std::string out = "'";
+  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 // Asks the guest to power off (ACPI), then insists: quit, TERM, KILL.
 int shut_down(Child& vm, const std::string& qmp_socket, double grace, const Log& log) {
   qemu::QmpSession qmp(qmp_socket);
@@ -77,10 +87,17 @@ int run(const ToolContext& ctx) {
   const auto& args = ctx.args;
   if (!args.count("path")) throw InputError("no artifact given (usage: lk-run qemu [options] PATH)");
   const std::string path = args["path"].as<std::string>();
+  // LinuxKit hands it to the guest on a metadata CD-ROM, which lk does not make yet:
+  // refused rather than ignored, so a script that relies on it fails here.
+  if (args.count("data") || args.count("data-file"))
+    throw InputError(
+        "--data and --data-file are not supported by lk-run qemu yet (LinuxKit passes them on a "
+        "metadata CD-ROM); lk-run gcp takes them");
   qemu::Artifact art = qemu::detect_artifact(path);
 
   qemu::Options o;
   std::string accel = args["accel"].as<std::string>();
+  if (accel == "kvm:tcg") accel = "auto";  // LinuxKit's default: KVM where it works, else TCG
   if (accel != "auto" && accel != "tcg" && accel != "kvm") throw InputError("--accel must be auto, tcg or kvm");
   o.accel = accel == "auto" ? (kvm_usable() ? "kvm" : "tcg") : accel;
   o.mem_mb = args["mem"].as<int>();
@@ -98,11 +115,12 @@ int run(const ToolContext& ctx) {
   if (find_program(o.qemu).empty()) throw RuntimeError(o.qemu + " not found: install Debian's qemu-system-x86");
 
   const bool detach = args.count("detach") > 0;
+  const bool dry_run = args.count("dry-run") > 0;
   std::unique_ptr<TempDir> tmp;
   std::string state;
-  if (detach) {
+  if (detach || args.count("state")) {
     state = args.count("state") ? args["state"].as<std::string>() : path + "-state";
-    fs::create_directories(state);
+    if (!dry_run) fs::create_directories(state);
   } else {
     tmp = std::make_unique<TempDir>(temp_root(), "lk-run");
     state = tmp->path();
@@ -112,7 +130,7 @@ int run(const ToolContext& ctx) {
 
   switch (art.kind) {
     case ArtifactKind::kKernelInitrd: {
-      o.kernel = path + "-kernel";
+      o.kernel = art.kernel;
       o.initrd = path + "-initrd.img";
       o.cmdline = trimmed_file(path + "-cmdline");
       if (!args.count("no-pvh")) {
@@ -134,7 +152,7 @@ int run(const ToolContext& ctx) {
     case ArtifactKind::kRawDisk: o.boot_disk = path; break;
     case ArtifactKind::kGceTarball:
       // GCE boots the disk.raw inside; so do we, from a copy in the state dir.
-      run_checked({"tar", "-xzSf", path, "-C", state, "disk.raw"});
+      if (!dry_run) run_checked({"tar", "-xzSf", path, "-C", state, "disk.raw"});
       o.boot_disk = state + "/disk.raw";
       break;
   }
@@ -142,15 +160,17 @@ int run(const ToolContext& ctx) {
     struct stat st {};
     if (::stat(d.path.c_str(), &st) == 0) continue;
     if (d.size.empty()) throw InputError("--disk " + d.path + ": the file does not exist and no size= was given");
-    run_checked({"qemu-img", "create", "-q", "-f", d.format, d.path, d.size});
+    if (!dry_run) run_checked({"qemu-img", "create", "-q", "-f", d.format, d.path, d.size});
   }
 
   std::vector<std::string> cmd = qemu::command_line(o);
-  if (ctx.log.level() >= Log::kVerbose) {
-    std::string line;
-    for (const auto& a : cmd) line += (line.empty() ? "" : " ") + a;
-    ctx.log.verbose(line);
+  std::string line;
+  for (const auto& a : cmd) line += (line.empty() ? "" : " ") + shell_word(a);
+  if (dry_run) {
+    std::cout << line << "\n";
+    return kExitOk;
   }
+  ctx.log.verbose(line);
 
   if (detach) {
     Fd devnull(::open("/dev/null", O_RDWR | O_CLOEXEC));
@@ -212,10 +232,12 @@ int qemu_main(int argc, char** argv) {
       "Boot a built lk system in qemu (kernel+initrd, ISO, raw/qcow2 disk, or GCE tarball).",
       "[options] PATH   (PATH: prefix of PATH-kernel/-initrd.img/-cmdline, or an image file)",
       "  lk-run qemu out/nginx                               # out/nginx-kernel + -initrd.img + -cmdline\n"
+      "  lk-run qemu moby                                    # 2017 `moby build`'s moby-bzImage + ...\n"
       "  lk-run qemu --publish 8080:80 --mem 512 out/nginx\n"
       "  lk-run qemu --disk data.img,size=1G out/nginx\n"
       "  lk-run qemu --detach --state /tmp/vm out/nginx      # console in /tmp/vm/console.log\n"
       "  lk-run qemu --uefi out/nginx-efi.iso\n"
+      "  lk-run qemu --dry-run -mem 2048 -publish 2222:22 out/nginx   # LinuxKit's spelling; prints the command\n"
       "On a terminal the serial console is yours: Ctrl-A X quits qemu. SIGTERM powers the guest off cleanly.\n",
       [](cxxopts::Options& opt) {
         opt.add_options()("mem", "memory in MiB", cxxopts::value<int>()->default_value("1024"), "MB")(
@@ -226,20 +248,30 @@ int qemu_main(int argc, char** argv) {
                     cxxopts::value<std::vector<std::string>>(),
                     "PORTS")("networking", "user or none", cxxopts::value<std::string>()->default_value("user"),
                              "MODE")("uefi", "boot with OVMF (automatic for *-efi.* files)")(
-            "accel", "auto, tcg or kvm (auto uses KVM only when the CPU really has vmx/svm)",
+            "accel",
+            "auto, tcg or kvm (auto uses KVM only when the CPU really has vmx/svm; LinuxKit's kvm:tcg is auto)",
             cxxopts::value<std::string>()->default_value("auto"),
             "ACCEL")("no-pvh", "boot the kernel file as it is, not its decompressed vmlinux")(
-            "detach", "run in the background; state (pid, console log, qmp socket) in --state")(
-            "state", "state directory for --detach (default PATH-state)", cxxopts::value<std::string>(), "DIR")(
-            "timeout", "power the VM off after this many seconds (exit 1)",
-            cxxopts::value<double>()->default_value("0"),
-            "SECONDS")("grace", "seconds a guest gets to power off before qemu is stopped",
-                       cxxopts::value<double>()->default_value("30"), "SECONDS")(
+            "detach,detached",
+            "run in the background; state (pid, console log, qmp socket) in --state (LinuxKit: "
+            "--detached)")(
+            "state",
+            "keep the VM's state here: QMP socket, and with --detach its pid and console log (default: a "
+            "temporary folder, or PATH-state with --detach)",
+            cxxopts::value<std::string>(), "DIR")("timeout", "power the VM off after this many seconds (exit 1)",
+                                                  cxxopts::value<double>()->default_value("0"), "SECONDS")(
+            "grace", "seconds a guest gets to power off before qemu is stopped",
+            cxxopts::value<double>()->default_value("30"), "SECONDS")(
             "qemu-arg", "extra qemu argument (repeatable)", cxxopts::value<std::vector<std::string>>(), "ARG")(
-            "path", "artifact", cxxopts::value<std::string>());
+            "dry-run", "print the qemu command line and exit: no VM started, no disk or state folder made")(
+            "data", "LinuxKit's user-data string: not supported yet, refused", cxxopts::value<std::string>(), "STRING")(
+            "data-file", "LinuxKit's user-data file: not supported yet, refused", cxxopts::value<std::string>(),
+            "FILE")("path", "artifact", cxxopts::value<std::string>());
         opt.parse_positional({"path"});
       },
-      [](const ToolContext& ctx) { return run(ctx); }};
+      [](const ToolContext& ctx) { return run(ctx); },
+      // `linuxkit run qemu`'s (and the 2017 `moby run qemu`'s) flags that lk has.
+      {"accel", "cpus", "data", "data-file", "detached", "disk", "mem", "networking", "publish", "state", "uefi"}};
   return run_tool(spec, argc, argv);
 }
 

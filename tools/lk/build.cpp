@@ -261,7 +261,8 @@ int build_main(int argc, char** argv) {
       "[options] SPEC.yml [SPEC.yml...]",
       "  lk build examples/nginx.yml                 # nginx-kernel, nginx-initrd.img, nginx-cmdline\n"
       "  lk build --dir out --name demo a.yml b.yml\n"
-      "  lk build --format iso-bios,iso-efi,raw-bios,gcp examples/nginx.yml   # nginx.iso nginx-efi.iso ...\n" +
+      "  lk build --format iso-bios,iso-efi,raw-bios,gcp examples/nginx.yml   # nginx.iso nginx-efi.iso ...\n"
+      "  lk build -format iso-efi -name demo examples/nginx.yml   # moby's spelling\n" +
           formats_help() + "@pkg: packages the spec names are built with lk-pkg when the cache lacks them.\n",
       [](cxxopts::Options& o) {
         o.add_options()("f,format", "output formats (default: the spec's outputs:, else kernel+initrd)",
@@ -270,11 +271,15 @@ int build_main(int argc, char** argv) {
             "name", "output base name (default: the last spec's name)", cxxopts::value<std::string>(), "NAME")(
             "cache", "image cache (env LK_CACHE)", cxxopts::value<std::string>(), "DIR")(
             "pull", "re-resolve every tag against its registry")(
-            "size", "disk size for the disk formats (e.g. 2G; default: just large enough)",
+            "size",
+            "disk size for the disk formats (e.g. 2G; a bare number is bytes, not moby's GiB; default: just large "
+            "enough)",
             cxxopts::value<std::string>(), "SIZE")("specs", "", cxxopts::value<std::vector<std::string>>());
         o.parse_positional({"specs"});
       },
-      [](const ToolContext& ctx) { return run(ctx); }};
+      [](const ToolContext& ctx) { return run(ctx); },
+      // `moby build`'s and `linuxkit build`'s flags that lk has.
+      {"cache", "dir", "format", "name", "pull", "size"}};
   return run_tool(spec, argc, argv);
 }
 

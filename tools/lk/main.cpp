@@ -25,11 +25,11 @@ std::vector<std::string> commands(const std::string& dir) {
 }
 
 int usage(const std::string& dir, std::ostream& os, int status) {
-  os << "usage: lk COMMAND [ARGS...]   (build, or runs lk-COMMAND)\n\ncommands: build";
+  os << "usage: lk COMMAND [ARGS...]   (build, help, version, or runs lk-COMMAND)\n\ncommands: build";
   for (const auto& c : commands(dir)) os << " " << c;
   os << "\n\nexamples:\n  lk build examples/nginx.yml\n  lk run qemu --publish 8080:80 nginx\n  lk pkg build "
         "pkg/init\n\n"
-        "`lk COMMAND --help` shows each command's options.\n";
+        "`lk help COMMAND [SUBCOMMAND]` (or `lk COMMAND --help`) shows each command's options.\n";
   // Help that could not be written (a full disk, a closed pipe) is a failure like any other.
   if (!os.flush()) {
     std::cerr << "lk: write: " << std::strerror(errno) << "\n";
@@ -44,21 +44,35 @@ int main(int argc, char** argv) {
   std::string dir = lk::executable_dir();
   if (argc < 2) return usage(dir, std::cerr, lk::kExitInput);
   std::string cmd = argv[1];
-  if (cmd == "-h" || cmd == "--help" || cmd == "help") return usage(dir, std::cout, lk::kExitOk);
-  if (cmd == "--version") {
+  std::vector<std::string> rest(argv + 2, argv + argc);
+  if (cmd == "-h" || cmd == "--help" || (cmd == "help" && rest.empty())) return usage(dir, std::cout, lk::kExitOk);
+  // `moby help CMD`, `linuxkit help run qemu`: the command's own --help.
+  if (cmd == "help") {
+    cmd = rest.front();
+    rest.erase(rest.begin());
+    rest.push_back("--help");
+    if (cmd == "help") return usage(dir, std::cout, lk::kExitOk);
+  }
+  // `lk version`, as `moby version` and `linuxkit version` have it.
+  if (cmd == "--version" || cmd == "version") {
+    if (cmd == "version" && !rest.empty()) {
+      bool help = rest.size() == 1 && (rest[0] == "--help" || rest[0] == "-h");
+      (help ? std::cout : std::cerr) << "usage: lk version   (prints lk's version, as lk --version does)\n";
+      return help ? lk::kExitOk : lk::kExitInput;
+    }
     if (!(std::cout << "lk " << lk::kVersion << "\n" << std::flush)) {
       std::cerr << "lk: write stdout: " << std::strerror(errno) << "\n";
       return lk::kExitRuntime;
     }
     return lk::kExitOk;
   }
-  if (cmd == "build") return lk::front::build_main(argc - 1, argv + 1);
-  if (cmd.find('/') != std::string::npos || cmd == "init") return usage(dir, std::cerr, lk::kExitInput);
-  std::string tool = "lk-" + cmd;
+  std::string tool = cmd == "build" ? "lk build" : "lk-" + cmd;
   std::vector<char*> args;
   args.push_back(tool.data());
-  for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
+  for (auto& a : rest) args.push_back(a.data());
   args.push_back(nullptr);
+  if (cmd == "build") return lk::front::build_main(static_cast<int>(args.size()) - 1, args.data());
+  if (cmd.find('/') != std::string::npos || cmd == "init") return usage(dir, std::cerr, lk::kExitInput);
   std::string beside = dir + "/" + tool;
   if (!dir.empty() && ::access(beside.c_str(), X_OK) == 0) ::execv(beside.c_str(), args.data());
   ::execvp(tool.c_str(), args.data());

@@ -8,8 +8,28 @@
 #include <iostream>
 
 #include "base/error.h"
+#include "base/go_flags.h"
 
 namespace lk {
+
+namespace {
+
+// ARGV's arguments with LinuxKit's spellings rewritten for cxxopts (base/go_flags.h).
+std::vector<std::string> cxxopts_args(const cxxopts::Options& opts, const std::vector<std::string>& linuxkit_flags,
+                                      int argc, char** argv) {
+  std::vector<OptionShape> shapes;
+  for (const auto& group : opts.groups())
+    for (const auto& o : opts.group_help(group).options) shapes.push_back({o.s, o.l, o.is_boolean, !o.has_implicit});
+  std::vector<std::string> one_dash = linuxkit_flags;
+  if (!one_dash.empty()) one_dash.push_back("help");  // every Go command has -help
+  try {
+    return go_style_args(std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc), shapes, one_dash);
+  } catch (const InputError& e) {
+    throw cxxopts::exceptions::parsing(e.what());  // a usage error like cxxopts' own
+  }
+}
+
+}  // namespace
 
 int run_tool(const ToolSpec& spec, int argc, char** argv) {
   // A closed output pipe becomes an EPIPE error, so destructors still remove temp files
@@ -22,10 +42,18 @@ int run_tool(const ToolSpec& spec, int argc, char** argv) {
       "v,verbose", "more detail on stderr (repeat for more)");
   if (spec.add_options) spec.add_options(opts);
   try {
-    auto args = opts.parse(argc, argv);
+    const std::vector<std::string> given = cxxopts_args(opts, spec.linuxkit_flags, argc, argv);
+    std::vector<const char*> cargv = {argc > 0 ? argv[0] : spec.name.c_str()};
+    for (const auto& a : given) cargv.push_back(a.c_str());
+    auto args = opts.parse(static_cast<int>(cargv.size()), cargv.data());
     if (args.count("help") || args.count("version")) {
       if (args.count("help")) {
         std::cout << opts.help();
+        if (!spec.linuxkit_flags.empty()) {
+          std::cout << "\nLinuxKit's and moby's names take one dash too, as Go's flag package read them:\n ";
+          for (const auto& f : spec.linuxkit_flags) std::cout << " -" << f;
+          std::cout << "\n";
+        }
         if (!spec.examples.empty()) std::cout << "\nExamples:\n" << spec.examples;
       } else {
         std::cout << spec.name << " " << kVersion << "\n";

@@ -5,6 +5,7 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <vector>
 #include "base/cxxopts_config.h"
 
 #include "base/log.h"
@@ -25,6 +26,11 @@ struct ToolSpec {
   std::string examples;  // shown after the options in --help
   std::function<void(cxxopts::Options&)> add_options;
   std::function<int(const ToolContext&)> run;
+  // The long options LinuxKit or the 2017 moby tool had for this command (by their
+  // names, which add_options gives as aliases where lk's differ): Go's flag package took
+  // them after one dash, so they are accepted that way too (base/go_flags.h), and so
+  // is -help.
+  std::vector<std::string> linuxkit_flags = {};
 };
 
 int run_tool(const ToolSpec& spec, int argc, char** argv);

@@ -23,7 +23,8 @@ int port(const std::string& s, const std::string& spec) {
 Artifact detect_artifact(const std::string& path) {
   std::string name = path.substr(path.rfind('/') + 1);
   bool efi = name.find("-efi") != std::string::npos;
-  if (path_exists(path + "-kernel")) return {ArtifactKind::kKernelInitrd, path, false};
+  for (const char* kernel : {"-kernel", "-bzImage"})
+    if (path_exists(path + kernel)) return {ArtifactKind::kKernelInitrd, path, false, path + kernel};
   if (!path_exists(path)) throw InputError(path + ": no such file (and no " + path + "-kernel)");
   if (ends_with(name, ".img.tar.gz")) return {ArtifactKind::kGceTarball, path, efi};
   if (ends_with(name, ".iso")) return {ArtifactKind::kIso, path, efi};

@@ -12,10 +12,12 @@ struct Artifact {
   ArtifactKind kind;
   std::string path;         // PREFIX for kernel+initrd, else the file
   bool wants_uefi = false;  // "-efi" in the name
+  std::string kernel;       // for kernel+initrd: PREFIX-kernel, or PREFIX-bzImage
 };
 
-// PATH is a kernel+initrd prefix (PATH-kernel exists), or a file named *.iso,
-// *.raw, *.img, *.qcow2, *.img.tar.gz. Throws InputError otherwise.
+// PATH is a kernel+initrd prefix (PATH-kernel exists, or PATH-bzImage as the 2017
+// moby tool named it), or a file named *.iso, *.raw, *.img, *.qcow2, *.img.tar.gz.
+// Throws InputError otherwise.
 Artifact detect_artifact(const std::string& path);
 
 struct Publish {
