@@ -4,7 +4,7 @@
 # their meaning, and what lk cannot do is refused with exit status 2.
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/gcp/helpers.sh"
-plan 46
+plan 47
 
 # dry ARGS...: the command line `lk run qemu --dry-run` prints (paths fixed by --state).
 dry() { lk run qemu --dry-run --state "$TMP/st" "$@" 2>"$TMP/err"; }
@@ -106,9 +106,10 @@ cd "$REPO"
 mkdir -p "$TMP/built"
 refused build-one-dash-format 'format "nosuch" is not one lk builds' \
   lk build -dir "$TMP/built" -format nosuch examples/minimal.yml
-lk build -q -dir "$TMP/built" -name m -cache "${LK_TEST_CACHE:-$REPO/build/test-cache}" -format kernel+initrd \
-  examples/minimal.yml 2>"$TMP/err"
+lk build -q -dir "$TMP/built" -name m -cache "${LK_TEST_CACHE:-$REPO/build/test-cache}" \
+  -format kernel+initrd,raw-bios -size 64M examples/minimal.yml 2>"$TMP/err"
 check build-one-dash test -s "$TMP/built/m-initrd.img"
+check build-one-dash-size test "$(stat -c %s "$TMP/built/m-bios.img" 2>/dev/null)" = 67108864
 check version-command cmp -s <(lk version) <(lk --version)
 check help-command cmp -s <(lk help run qemu) <(lk-run qemu --help)
 check help-build cmp -s <(lk help build) <(lk build --help)

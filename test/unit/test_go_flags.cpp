@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -76,9 +77,12 @@ TEST_CASE("go_style_args: what it refuses, and how") {
   CHECK_THROWS_WITH_AS(rewrite({"-gui"}), "unknown option -gui", lk::InputError);
   CHECK_THROWS_WITH_AS(rewrite({"-qx"}), "unknown option -qx", lk::InputError);
   // A LinuxKit name made only of lk's short option letters could be either.
-  CHECK_THROWS_WITH_AS(go_style_args({"-qv"}, kOptions, {"qv"}),
+  auto with_qv = kOptions;
+  with_qv.push_back({"", {"qv"}, true, false});
+  CHECK_THROWS_WITH_AS(go_style_args({"-qv"}, with_qv, {"qv"}),
                        "-qv is ambiguous: LinuxKit's --qv or lk's -q -v; write one of those", lk::InputError);
-  CHECK(go_style_args({"--qv"}, kOptions, {"qv"}) == Args{"--qv"});
+  CHECK(go_style_args({"--qv"}, with_qv, {"qv"}) == Args{"--qv"});
+  CHECK_THROWS_AS(go_style_args({}, kOptions, {"no-such-option"}), std::logic_error);
 }
 
 TEST_CASE("go_style_args: without LinuxKit names, only lk's spellings") {

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -25,16 +26,21 @@ struct Captured {
   std::string out, err;
 };
 
-Captured dispatch(std::vector<std::string> args) {
+// MAIN's exit status and what it wrote, called with ARGS as its argv.
+Captured capture(const std::function<int(int, char**)>& main, std::vector<std::string> args) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   std::ostringstream out, err;
   auto* old_out = std::cout.rdbuf(out.rdbuf());
   auto* old_err = std::cerr.rdbuf(err.rdbuf());
-  int status = lk::run_subcommand(kTool, static_cast<int>(argv.size()), argv.data());
+  int status = main(static_cast<int>(argv.size()), argv.data());
   std::cout.rdbuf(old_out);
   std::cerr.rdbuf(old_err);
   return {status, out.str(), err.str()};
+}
+
+Captured dispatch(std::vector<std::string> args) {
+  return capture([](int argc, char** argv) { return lk::run_subcommand(kTool, argc, argv); }, std::move(args));
 }
 
 }  // namespace
@@ -78,15 +84,7 @@ Captured run_mem_tool(std::vector<std::string> args, std::string* mem = nullptr)
                     },
                     {"mem"}};
   args.insert(args.begin(), "lk-m");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  std::ostringstream out, err;
-  auto* old_out = std::cout.rdbuf(out.rdbuf());
-  auto* old_err = std::cerr.rdbuf(err.rdbuf());
-  int status = lk::run_tool(spec, static_cast<int>(argv.size()), argv.data());
-  std::cout.rdbuf(old_out);
-  std::cerr.rdbuf(old_err);
-  return {status, out.str(), err.str()};
+  return capture([&](int argc, char** argv) { return lk::run_tool(spec, argc, argv); }, std::move(args));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <stdexcept>
 
 #include "base/error.h"
 
@@ -34,7 +35,7 @@ class Rewrite {
 public:
   explicit Rewrite(const std::vector<OptionShape>& options) : options_(options) {}
 
-  // SWITCH: the switch ARG turns on, so that a later =false can take it back.
+  // A_SWITCH: the switch ARG turns on, so that a later =false can take it back.
   void emit(std::string arg, const OptionShape* a_switch = nullptr) {
     out_.push_back(std::move(arg));
     turns_on_.push_back(a_switch);
@@ -99,6 +100,8 @@ private:
 
 std::vector<std::string> go_style_args(const std::vector<std::string>& args, const std::vector<OptionShape>& options,
                                        const std::vector<std::string>& one_dash) {
+  for (const auto& name : one_dash)
+    if (!by_long(options, name)) throw std::logic_error("one-dash name --" + name + " is not an option");
   Rewrite r(options);
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];

@@ -28,7 +28,8 @@ struct OptionShape {
 //    long option (lk's own long options take two dashes);
 //  - a switch given =true is --NAME; =false turns it off again, mentions before it
 //    included (Go keeps the last value); any other value is refused.
-// An option's value is never rewritten (--qemu-arg -smp). Throws InputError.
+// An option's value is never rewritten (--qemu-arg -smp). Throws InputError, and
+// std::logic_error for a ONE_DASH name that is none of OPTIONS' long names.
 std::vector<std::string> go_style_args(const std::vector<std::string>& args, const std::vector<OptionShape>& options,
                                        const std::vector<std::string>& one_dash);
 
