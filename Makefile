@@ -67,11 +67,14 @@ $(BIN)/lk: $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tools/lk/*.cpp)) $(LIB_A)
 	$(CXX) $(LDFLAGS) $^ $(LIBS) -o $@
 
 # The guest's PID 1 runs before any library is there: static, and only libc/libstdc++.
+# So is pkg/sysctl's program: its image holds no libraries.
 # (ASan cannot link statically; the sanitizer build skips the boot tests anyway.)
 AREAS_lk-init := guest base
-LIBS_lk-init :=
+AREAS_lk-sysctl := guest base
+GUEST_TOOLS := lk-init lk-sysctl
+$(foreach t,$(GUEST_TOOLS),$(eval LIBS_$(t) :=))
 ifneq ($(SANITIZE),1)
-  LDFLAGS_lk-init := -static
+  $(foreach t,$(GUEST_TOOLS),$(eval LDFLAGS_$(t) := -static))
 endif
 
 $(UNIT_BIN): $(UNIT_OBJ) $(LIB_A)
