@@ -1,10 +1,10 @@
 # lk-metadata and lk-sysctl as the binaries the guest runs, on the host: every provider
 # end to end (the clouds against test/metadata/fake_server.py on 127.0.0.1, discs made
-# by xorriso, files), what lands in the config folder, exit statuses. Never the host's
-# own /run/config, host name or /proc/sys: every run names a folder under $TMP and
-# --no-sethostname.
+# by xorriso, files), what lands in the config folder, exit statuses; `lk run qemu
+# --data` refusing what it cannot do. Never the host's own /run/config, host name or
+# /proc/sys: every run names a folder under $TMP and --no-sethostname.
 . "$LK_TEST_DIR/lib.sh"
-plan 48
+plan 50
 need xorriso python3
 FAKE_PIDS=()
 cleanup() {
@@ -146,3 +146,9 @@ check sysctl-summary grep -q '3 setting(s) applied from 2 file(s)' "$TMP/sysctl.
 lk-sysctl --config-dir "$TMP/nowhere" 2>/dev/null
 check sysctl-no-folder-exit-1 test "$?" = 1
 
+# lk run qemu --data: what it refuses before any qemu starts.
+: >"$TMP/x-kernel"; : >"$TMP/x-initrd.img"
+lk-run qemu --data a --data-file "$TMP/ud.json" "$TMP/x" >"$TMP/r1.err" 2>&1
+check run-data-and-file-refused sh -c "[ $? = 2 ] && grep -q 'cannot be used together' '$TMP/r1.err'"
+lk-run qemu --data-file "$TMP/missing" "$TMP/x" >"$TMP/r2.err" 2>&1
+check run-data-file-missing sh -c "[ $? = 2 ] && grep -q 'not a readable file' '$TMP/r2.err'"

@@ -15,6 +15,7 @@
 #include "base/process.h"
 #include "base/tool_main.h"
 #include "boot/kernel.h"
+#include "data.h"
 #include "qemu/command.h"
 #include "qemu/qmp.h"
 #include "subcommands.h"
@@ -107,6 +108,7 @@ int run(const ToolContext& ctx) {
     tmp = std::make_unique<TempDir>(temp_root(), "lk-run");
     state = tmp->path();
   }
+  if (std::string disc = metadata_disc(args, state); !disc.empty()) o.cdroms.push_back(disc);
   o.qmp_socket = state + "/qmp.sock";
   if (detach) o.console = state + "/console.log";
 
@@ -216,6 +218,7 @@ int qemu_main(int argc, char** argv) {
       "  lk-run qemu --disk data.img,size=1G out/nginx\n"
       "  lk-run qemu --detach --state /tmp/vm out/nginx      # console in /tmp/vm/console.log\n"
       "  lk-run qemu --uefi out/nginx-efi.iso\n"
+      "  lk-run qemu --data-file user-data.json out/gcp       # user-data on a CD-ROM for pkg/metadata\n"
       "On a terminal the serial console is yours: Ctrl-A X quits qemu. SIGTERM powers the guest off cleanly.\n",
       [](cxxopts::Options& opt) {
         opt.add_options()("mem", "memory in MiB", cxxopts::value<int>()->default_value("1024"), "MB")(
@@ -237,6 +240,7 @@ int qemu_main(int argc, char** argv) {
                        cxxopts::value<double>()->default_value("30"), "SECONDS")(
             "qemu-arg", "extra qemu argument (repeatable)", cxxopts::value<std::vector<std::string>>(), "ARG")(
             "path", "artifact", cxxopts::value<std::string>());
+        add_data_options(opt);
         opt.parse_positional({"path"});
       },
       [](const ToolContext& ctx) { return run(ctx); }};
