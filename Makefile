@@ -27,7 +27,7 @@ ALL_CXXFLAGS = -std=c++20 $(WARN) $(CXXFLAGS) -Itools/lib $(DEPFLAGS) -D_FILE_OF
 LIBS := -lyaml-cpp -larchive -lcurl -lcrypto -lz -ldeflate -lzstd -lpthread
 
 # Link order: an area before the areas it uses (the rules are in tools/lib/README.md).
-AREAS    := gcp qemu boot rootfs pull pkg spec oci streams http guest base
+AREAS    := gcp qemu boot rootfs pull pkg spec oci streams metadata http guest base
 LIB_SRC  := $(wildcard tools/lib/*/*.cpp)
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)
 AREA_LIB  = $(foreach a,$(1),$(BUILD)/lib/liblk-$(a).a)
@@ -67,11 +67,15 @@ $(BIN)/lk: $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tools/lk/*.cpp)) $(LIB_A)
 	$(CXX) $(LDFLAGS) $^ $(LIBS) -o $@
 
 # The guest's PID 1 runs before any library is there: static, and only libc/libstdc++.
+# So are the programs of pkg/sysctl and pkg/metadata: their images hold no libraries.
 # (ASan cannot link statically; the sanitizer build skips the boot tests anyway.)
 AREAS_lk-init := guest base
-LIBS_lk-init :=
+AREAS_lk-sysctl := guest base
+AREAS_lk-metadata := metadata http base
+GUEST_TOOLS := lk-init lk-sysctl lk-metadata
+$(foreach t,$(GUEST_TOOLS),$(eval LIBS_$(t) :=))
 ifneq ($(SANITIZE),1)
-  LDFLAGS_lk-init := -static
+  $(foreach t,$(GUEST_TOOLS),$(eval LDFLAGS_$(t) := -static))
 endif
 
 $(UNIT_BIN): $(UNIT_OBJ) $(LIB_A)

@@ -46,8 +46,8 @@ check qemu-dry-run-creates-no-state test ! -e "$TMP/st"
 a=$(lk run qemu --dry-run --state "$TMP/s2" "$VM") b=$(lk run qemu --dry-run -state "$TMP/s2" "$VM")
 check qemu-one-dash-state test "$a" = "$b" -a -n "$(echo "$a" | grep -F "unix:$TMP/s2/qmp.sock")"
 check qemu-moby-bzimage sh -c "lk run qemu --dry-run '$TMP/moby' | grep -qF -- '-kernel $TMP/moby-bzImage '"
-refused qemu-data-refused 'not supported by lk-run qemu yet' lk run qemu --data hello "$VM"
-refused qemu-data-file-refused 'not supported by lk-run qemu yet' lk run qemu -data-file "$TMP/vm-cmdline" "$VM"
+same_as qemu-data "$TMP/st/data.iso" --data hello -- -data hello
+same_as qemu-data-file "$TMP/st/data.iso" --data-file "$TMP/vm-cmdline" -- -data-file "$TMP/vm-cmdline"
 refused qemu-own-flag-two-dashes "lk's own long options take two dashes: --grace" lk run qemu -grace 5 "$VM"
 refused qemu-unknown-one-dash 'unknown option -gui' lk run qemu -gui "$VM"
 lk run qemu -help >"$TMP/help" 2>&1

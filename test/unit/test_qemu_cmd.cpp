@@ -72,6 +72,19 @@ TEST_CASE("detached VMs log the console to a file; UEFI uses OVMF; no network") 
   CHECK(has_seq(a, {"-drive", "file=x.iso,media=cdrom,readonly=on,if=ide"}));
 }
 
+TEST_CASE("the metadata disc of --data follows the boot medium") {
+  Options o;
+  o.iso = "boot.iso";
+  o.cdroms = {"/s/data.iso"};
+  auto a = command_line(o);
+  auto boot = std::find(a.begin(), a.end(), "file=boot.iso,media=cdrom,readonly=on,if=ide");
+  auto data = std::find(a.begin(), a.end(), "file=/s/data.iso,media=cdrom,readonly=on,if=ide");
+  REQUIRE(boot != a.end());
+  REQUIRE(data != a.end());
+  CHECK(boot < data);
+  CHECK(*(data - 1) == "-drive");
+}
+
 TEST_CASE("artifacts are recognised by name") {
   char dir[] = "/tmp/lk-art-XXXXXX";
   REQUIRE(mkdtemp(dir));

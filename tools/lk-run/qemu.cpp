@@ -15,6 +15,7 @@
 #include "base/process.h"
 #include "base/tool_main.h"
 #include "boot/kernel.h"
+#include "data.h"
 #include "qemu/command.h"
 #include "qemu/qmp.h"
 #include "subcommands.h"
@@ -87,12 +88,6 @@ int run(const ToolContext& ctx) {
   const auto& args = ctx.args;
   if (!args.count("path")) throw InputError("no artifact given (usage: lk-run qemu [options] PATH)");
   const std::string path = args["path"].as<std::string>();
-  // LinuxKit hands it to the guest on a metadata CD-ROM, which lk does not make yet:
-  // refused rather than ignored, so a script that relies on it fails here.
-  if (args.count("data") || args.count("data-file"))
-    throw InputError(
-        "--data and --data-file are not supported by lk-run qemu yet (LinuxKit passes them on a "
-        "metadata CD-ROM); lk-run gcp takes them");
   qemu::Artifact art = qemu::detect_artifact(path);
 
   qemu::Options o;
@@ -125,6 +120,11 @@ int run(const ToolContext& ctx) {
     tmp = std::make_unique<TempDir>(temp_root(), "lk-run");
     state = tmp->path();
   }
+  // A dry run with --state makes no folder, so its CD-ROM is named, not written.
+  if (dry_run && !tmp && (args.count("data") || args.count("data-file")))
+    o.cdroms.push_back(state + "/data.iso");
+  else if (std::string disc = metadata_disc(args, state); !disc.empty())
+    o.cdroms.push_back(disc);
   o.qmp_socket = state + "/qmp.sock";
   if (detach) o.console = state + "/console.log";
 
@@ -238,6 +238,7 @@ int qemu_main(int argc, char** argv) {
       "  lk-run qemu --detach --state /tmp/vm out/nginx      # console in /tmp/vm/console.log\n"
       "  lk-run qemu --uefi out/nginx-efi.iso\n"
       "  lk-run qemu --dry-run -mem 2048 -publish 2222:22 out/nginx   # LinuxKit's spelling; prints the command\n"
+      "  lk-run qemu --data-file user-data.json out/gcp       # user-data on a CD-ROM for pkg/metadata\n"
       "On a terminal the serial console is yours: Ctrl-A X quits qemu. SIGTERM powers the guest off cleanly.\n",
       [](cxxopts::Options& opt) {
         opt.add_options()("mem", "memory in MiB", cxxopts::value<int>()->default_value("1024"), "MB")(
@@ -264,9 +265,8 @@ int qemu_main(int argc, char** argv) {
             cxxopts::value<double>()->default_value("30"), "SECONDS")(
             "qemu-arg", "extra qemu argument (repeatable)", cxxopts::value<std::vector<std::string>>(), "ARG")(
             "dry-run", "print the qemu command line and exit: no VM started, no disk or state folder made")(
-            "data", "LinuxKit's user-data string: not supported yet, refused", cxxopts::value<std::string>(), "STRING")(
-            "data-file", "LinuxKit's user-data file: not supported yet, refused", cxxopts::value<std::string>(),
-            "FILE")("path", "artifact", cxxopts::value<std::string>());
+            "path", "artifact", cxxopts::value<std::string>());
+        add_data_options(opt);
         opt.parse_positional({"path"});
       },
       [](const ToolContext& ctx) { return run(ctx); },

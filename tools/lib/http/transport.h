@@ -2,7 +2,8 @@
 // The seam between lk's network code and the wire: one Request in, one Response out,
 // the body either buffered or streamed to a callback in chunks (so large blobs never
 // sit in memory). http::Client (libcurl) is the production Transport; http::ScriptedServer
-// (http/scripted.h) answers from a table in unit tests.
+// (http/scripted.h) answers from a table in unit tests; http::PlainClient (http/plain.h)
+// speaks plain HTTP over a socket, without libcurl, for the static guest tools.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -30,6 +31,12 @@ constexpr long kStallBytesPerSecond = 1024;
 // Another try may cure it: DNS, connect, TLS, a dropped connection, a stall, a deadline.
 struct TransientError : RuntimeError {
   explicit TransientError(const std::string& what) : RuntimeError(what) {}
+};
+// No route to the server at all (ENETUNREACH, EHOSTUNREACH): the machine's network is
+// not configured yet, which a caller that waits for it tells apart from a server that
+// is simply not there.
+struct UnreachableError : TransientError {
+  explicit UnreachableError(const std::string& what) : TransientError(what) {}
 };
 // Another try would only repeat it (an oversized answer, a redirect to a protocol lk
 // does not speak): retry loops give up at once.

@@ -99,6 +99,7 @@ std::vector<std::string> command_line(const Options& o) {
     a.insert(a.end(), {"-append", o.cmdline});
   }
   if (!o.iso.empty()) a.insert(a.end(), {"-drive", "file=" + o.iso + ",media=cdrom,readonly=on,if=ide"});
+  for (const auto& cd : o.cdroms) a.insert(a.end(), {"-drive", "file=" + cd + ",media=cdrom,readonly=on,if=ide"});
   if (!o.boot_disk.empty())
     a.insert(a.end(), {"-drive", "file=" + o.boot_disk + ",format=" + o.boot_disk_format + ",if=virtio"});
   for (const auto& d : o.disks) a.insert(a.end(), {"-drive", "file=" + d.path + ",format=" + d.format + ",if=virtio"});

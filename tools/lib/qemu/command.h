@@ -51,6 +51,9 @@ struct Options {
   std::string boot_disk;                // raw/qcow2 disk to boot from (format from kind)
   std::string boot_disk_format = "raw";
   std::string iso;
+  // More discs, after the boot medium: the metadata disc of --data.
+  std::vector<std::string> cdroms;
+
   std::string console = "stdio";   // "stdio" (Ctrl-A X works on a terminal) or a log file path
   std::string qmp_socket;          // for a clean shutdown on SIGTERM
   std::vector<std::string> extra;  // passed through
