@@ -7,6 +7,6 @@ for dev in /sys/class/net/*; do
   [ "$name" = lo ] && continue
   [ -e "$dev/device" ] || continue
   $bb ip link set "$name" up
-  if $bb udhcpc -i "$name" -q -n -t 10 -T 1 -s /udhcpc.script; then status=0; fi
+  if $bb udhcpc -i "$name" -q -n -t 10 -T 1 -O mtu -O staticroutes -s /udhcpc.script; then status=0; fi
 done
 exit $status

@@ -1,10 +1,10 @@
 # lk-metadata and lk-sysctl as the binaries the guest runs, on the host: every provider
 # end to end (the clouds against test/metadata/fake_server.py on 127.0.0.1, discs made
-# by xorriso, files), what lands in the config folder, exit statuses; `lk run qemu
-# --data` refusing what it cannot do. Never the host's own /run/config, host name or
+# by xorriso, files), what lands in the config folder, exit statuses; pkg/dhcpcd's lease
+# script on Compute Engine's lease; `lk run qemu --data` refusing what it cannot do. Never the host's own /run/config, host name or
 # /proc/sys: every run names a folder under $TMP and --no-sethostname.
 . "$LK_TEST_DIR/lib.sh"
-plan 50
+plan 52
 need xorriso python3
 FAKE_PIDS=()
 cleanup() {
@@ -145,6 +145,21 @@ check sysctl-failure-warned sh -c "grep -q 'no.such.key' '$TMP/sysctl.err' && ! 
 check sysctl-summary grep -q '3 setting(s) applied from 2 file(s)' "$TMP/sysctl.err"
 lk-sysctl --config-dir "$TMP/nowhere" 2>/dev/null
 check sysctl-no-folder-exit-1 test "$?" = 1
+
+# pkg/dhcpcd's lease script on Compute Engine's lease (a /32, its gateway off the subnet,
+# classless routes, MTU 1460), with busybox replaced by a recorder.
+printf '#!/bin/sh\necho "$*" >>"%s/bb.log"\n[ "$1" = mkdir ] && shift && mkdir "$@"\nexit 0\n' "$TMP" >"$TMP/bb"
+chmod +x "$TMP/bb"
+sed -e "s|^bb=/bin/busybox|bb=$TMP/bb|" -e "s|/run/resolvconf|$TMP/resolvconf|g" "$REPO/pkg/dhcpcd/udhcpc.script" >"$TMP/lease.sh"
+interface=eth0 ip=10.128.0.5 mask=32 router=10.128.0.1 mtu=1460 dns=169.254.169.254 \
+  staticroutes="10.128.0.1/32 0.0.0.0 0.0.0.0/0 10.128.0.1" sh "$TMP/lease.sh" bound >"$TMP/lease.out"
+check dhcp-gce-lease sh -c "grep -qx 'ip link set dev eth0 mtu 1460' '$TMP/bb.log' &&
+  grep -qx 'ip route replace 10.128.0.1/32 dev eth0' '$TMP/bb.log' &&
+  grep -qx 'ip route replace 0.0.0.0/0 via 10.128.0.1 dev eth0' '$TMP/bb.log' && grep -q 'mtu 1460' '$TMP/lease.out'"
+: >"$TMP/bb.log"
+interface=eth0 ip=10.0.2.15 mask=24 router=10.0.2.2 dns=10.0.2.3 sh "$TMP/lease.sh" bound >/dev/null
+check dhcp-router-lease sh -c "grep -qx 'ip route replace default via 10.0.2.2 dev eth0' '$TMP/bb.log' &&
+  ! grep -q mtu '$TMP/bb.log' && grep -qx 'nameserver 10.0.2.3' '$TMP/resolvconf/resolv.conf'"
 
 # lk run qemu --data: what it refuses before any qemu starts.
 : >"$TMP/x-kernel"; : >"$TMP/x-initrd.img"

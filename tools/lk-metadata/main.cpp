@@ -49,6 +49,7 @@ int run(const lk::ToolContext& ctx) {
   std::string server = args["server"].as<std::string>();
   so.base = "http://" + server;
   try {  // an address that is not IPv4[:PORT] is bad input now, not a failure per request
+    if (server.find_first_of("/?#") != std::string::npos) throw lk::http::PermanentError(server);
     lk::http::parse_plain_url(so.base + "/");
   } catch (const lk::http::PermanentError&) {
     throw lk::InputError("--server " + server + ": not an IPv4 address with an optional :PORT");

@@ -42,9 +42,8 @@ bool unreachable(int err) { return err == ENETUNREACH || err == EHOSTUNREACH || 
 // when the request has one, the whole request's deadline.
 class Conn {
 public:
-  Conn(const Request& req, std::string what)
-      : req_(req), what_(std::move(what)), start_(Clock::now()), deadline_(Clock::time_point::max()) {
-    if (req.deadline_s > 0) deadline_ = start_ + std::chrono::seconds(req.deadline_s);
+  Conn(const Request& req, std::string what) : req_(req), what_(std::move(what)), deadline_(Clock::time_point::max()) {
+    if (req.deadline_s > 0) deadline_ = Clock::now() + std::chrono::seconds(req.deadline_s);
   }
 
   void connect(const PlainUrl& u) {
@@ -135,8 +134,6 @@ public:
     }
   }
 
-  std::string& buffer() { return buf_; }
-
 private:
   // False when LIMIT_S (or the deadline) passed first.
   bool wait(short events, long limit_s) {
@@ -169,7 +166,7 @@ private:
 
   const Request& req_;
   std::string what_;
-  Clock::time_point start_, deadline_;
+  Clock::time_point deadline_;
   Fd fd_;
   std::string buf_;
 };
@@ -296,7 +293,10 @@ Response PlainClient::send(const Request& req) {
       size_line = trim(size_line.substr(0, size_line.find(';')));
       size_t n = parse_size(size_line, 16, what + ": a bad chunk size \"" + size_line.substr(0, 20) + "\"");
       if (n == 0) {
-        while (!conn.line(kMaxHeaderBytes, "trailer").empty()) {}
+        size_t trailer_bytes = 0;
+        for (std::string t; !(t = conn.line(kMaxHeaderBytes, "trailer")).empty();)
+          if ((trailer_bytes += t.size()) > kMaxHeaderBytes)
+            throw PermanentError(what + ": the trailers are too large");
         break;
       }
       conn.body(n, sink);

@@ -133,9 +133,11 @@ private:
 std::vector<std::string> cdrom_candidates(const std::string& dev, const std::string& sys_block) {
   std::vector<std::string> out;
   for (const auto& e : list_dir_or_empty(sys_block)) {
-    if (e.name.rfind("loop", 0) == 0 || e.name.rfind("ram", 0) == 0) continue;
+    // Drives (sr*) are looked at anyway, below; reading an empty one only fills the
+    // kernel log with I/O errors.
+    if (e.name.rfind("loop", 0) == 0 || e.name.rfind("ram", 0) == 0 || e.name.rfind("sr", 0) == 0) continue;
     std::string path = dev + "/" + e.name;
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd && ci_label(iso_volume_id(fd.get()))) out.push_back(path);
   }
   for (const auto& e : list_dir_or_empty(dev)) {
