@@ -12,4 +12,11 @@ std::vector<std::string> split(std::string_view s, char sep) {
   }
 }
 
+std::string_view trim(std::string_view s) {
+  const char* blanks = " \t\r\n\v\f";
+  size_t b = s.find_first_not_of(blanks);
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(blanks) - b + 1);
+}
+
 }  // namespace lk

@@ -2,18 +2,9 @@
 
 #include <algorithm>
 
+#include "base/strings.h"
+
 namespace lk::guest {
-
-namespace {
-
-std::string_view trim(std::string_view s) {
-  const char* blanks = " \t\r\v\f";
-  size_t b = s.find_first_not_of(blanks);
-  if (b == std::string_view::npos) return {};
-  return s.substr(b, s.find_last_not_of(blanks) - b + 1);
-}
-
-}  // namespace
 
 std::string sysctl_path(std::string_view key) {
   // procps' rule: the first separator decides. With a dot first, dots separate and a

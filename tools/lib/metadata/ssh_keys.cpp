@@ -2,16 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/strings.h"
+
 namespace lk::metadata {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  const char* blanks = " \t\r\n";
-  size_t b = s.find_first_not_of(blanks);
-  if (b == std::string_view::npos) return {};
-  return s.substr(b, s.find_last_not_of(blanks) - b + 1);
-}
 
 std::vector<std::string_view> lines(std::string_view text) {
   std::vector<std::string_view> out;
