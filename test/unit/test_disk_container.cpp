@@ -46,13 +46,18 @@ TEST_CASE("VHD footer: time from the epoch, UUID from the seed, checksum over th
   CHECK_THROWS_AS(lk::boot::stamp_vhd_footer("conectix", 0, "s"), lk::RuntimeError);
 }
 
-TEST_CASE("VMDK descriptor: the CID comes from the seed, parentCID stays") {
-  const std::string d = "# Disk DescriptorFile\nversion=1\nCID=1c8d66aa\nparentCID=ffffffff\n";
+TEST_CASE("VMDK descriptor: the CID comes from the seed, parentCID stays, the size holds") {
+  const std::string text = "# Disk DescriptorFile\nversion=1\nCID=1c8d66aa\nparentCID=ffffffff\n";
+  const std::string d = text + std::string(512 - text.size(), '\0');
   auto a = lk::boot::stamp_vmdk_descriptor(d, "seed");
   CHECK(a.size() == d.size());
   CHECK(a.find("CID=1c8d66aa") == std::string::npos);
   CHECK(a.find("\nparentCID=ffffffff\n") != std::string::npos);
   CHECK(a == lk::boot::stamp_vmdk_descriptor(d, "seed"));
   CHECK(a != lk::boot::stamp_vmdk_descriptor(d, "other"));
+  // qemu drops a random CID's leading zeros: the stamped text is the same whatever it drew.
+  const std::string shortcid = "# Disk DescriptorFile\nversion=1\nCID=c8d66a\nparentCID=ffffffff\n";
+  CHECK(lk::boot::stamp_vmdk_descriptor(shortcid + std::string(512 - shortcid.size(), '\0'), "seed") == a);
   CHECK_THROWS_AS(lk::boot::stamp_vmdk_descriptor("version=1\n", "s"), lk::RuntimeError);
+  CHECK_THROWS_AS(lk::boot::stamp_vmdk_descriptor("\nCID=1\n", "s"), lk::RuntimeError);  // no room for 8 digits
 }

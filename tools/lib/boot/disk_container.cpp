@@ -56,15 +56,21 @@ void stamp_vhd(const std::string& path, bool dynamic, int64_t epoch, const std::
   }
 }
 
-// qemu-img writes a streamOptimized VMDK's descriptor in its first 64 KiB.
+uint64_t le64_at(std::string_view s, size_t off) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = v << 8 | static_cast<unsigned char>(s[off + i]);
+  return v;
+}
+
+// The descriptor is the NUL-padded text in the sectors the sparse header names.
 void stamp_vmdk(const std::string& path, const std::string& seed) {
   Fd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
   if (!fd) throw_errno("open " + path);
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) throw_errno("stat " + path);
-  size_t n = static_cast<size_t>(std::min<off_t>(st.st_size, 65536));
-  std::string head = read_at(fd.get(), 0, n, path);
-  write_at(fd.get(), 0, stamp_vmdk_descriptor(head, seed), path);
+  const std::string header = read_at(fd.get(), 0, 512, path);
+  if (header.compare(0, 4, "KDMV") != 0) throw RuntimeError(path + ": not a sparse VMDK");
+  const uint64_t at = le64_at(header, 28), sectors = le64_at(header, 36);
+  if (at == 0 || sectors == 0 || sectors > 128) throw RuntimeError(path + ": no embedded descriptor");
+  write_at(fd.get(), at * 512, stamp_vmdk_descriptor(read_at(fd.get(), at * 512, sectors * 512, path), seed), path);
 }
 
 }  // namespace
@@ -97,13 +103,18 @@ std::string stamp_vhd_footer(std::string_view in, int64_t epoch, const std::stri
   return f;
 }
 
-std::string stamp_vmdk_descriptor(std::string_view text, const std::string& seed) {
+std::string stamp_vmdk_descriptor(std::string_view region, const std::string& seed) {
+  const std::string_view text = region.substr(0, region.find('\0'));
   const std::string key = "\nCID=";
-  auto at = text.find(key);
-  if (at == std::string_view::npos || text.size() < at + key.size() + 8)
-    throw RuntimeError("no CID in the VMDK descriptor");
-  std::string out(text);
-  out.replace(at + key.size(), 8, derived_hex(seed, "vmdk cid").substr(0, 8));
+  const auto at = text.find(key);
+  if (at == std::string_view::npos) throw RuntimeError("no CID in the VMDK descriptor");
+  // qemu prints the CID without leading zeros: its width varies, ours is always 8.
+  const auto end = text.find_first_not_of("0123456789abcdef", at + key.size());
+  if (end == std::string_view::npos || text[end] != '\n') throw RuntimeError("no CID in the VMDK descriptor");
+  std::string out = std::string(text.substr(0, at + key.size())) + derived_hex(seed, "vmdk cid").substr(0, 8) +
+                    std::string(text.substr(end));
+  if (out.size() >= region.size()) throw RuntimeError("the VMDK descriptor does not fit its sectors");
+  out.resize(region.size(), '\0');
   return out;
 }
 

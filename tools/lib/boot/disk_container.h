@@ -30,7 +30,8 @@ void convert_disk(const std::string& raw, DiskContainer container, const std::st
 // checksum recomputed. Throws RuntimeError when FOOTER is not a VHD footer.
 std::string stamp_vhd_footer(std::string_view footer, int64_t epoch, const std::string& seed);
 
-// A VMDK descriptor's text with its CID from SEED. Throws RuntimeError when there is none.
-std::string stamp_vmdk_descriptor(std::string_view text, const std::string& seed);
+// A VMDK descriptor's sectors (NUL-padded text) with its CID from SEED, the same size.
+// Throws RuntimeError when there is no CID or the text would no longer fit.
+std::string stamp_vmdk_descriptor(std::string_view region, const std::string& seed);
 
 }  // namespace lk::boot
