@@ -1,0 +1,28 @@
+# The packages LinuxKit users reach for beyond the basics, proven from inside one boot of
+# test/packages/packages.yml: its onboot containers print a PKGCHECK line per case.
+. "$LK_TEST_DIR/lib.sh"
+cases=(modprobe-not-loaded-before modprobe-loaded-xt_conntrack modprobe-loaded-nf_conntrack modprobe-loaded-iptable_nat)
+plan $((${#cases[@]} + 4))
+skip_if_sanitize "boot tests run in the normal build only"
+need qemu-system-x86_64
+export LK_CACHE=${LK_TEST_CACHE:-$REPO/build/test-cache}
+cd "$REPO"
+
+if ! lk build --dir "$TMP" --name pkgs test/packages/packages.yml 2>"$TMP/build.err"; then
+  die "lk build: $(tail -5 "$TMP/build.err")"
+fi
+ok build
+
+log=$TMP/console.log
+lk-run qemu --networking none --timeout 240 "$TMP/pkgs" </dev/null >"$log" 2>&1
+rc=$?
+failed=0
+expect() {  # expect NAME REGEX: the console shows REGEX
+  if grep -aqE -- "$2" "$log"; then ok "$1"; else fail "$1" "console has no /$2/"; failed=1; fi
+}
+if [ $rc = 0 ]; then ok powers-itself-off; else fail powers-itself-off "lk-run exit $rc (1: timeout)"; failed=1; fi
+for c in "${cases[@]}"; do expect "$c" "PKGCHECK $c ok"; done
+# A module that does not exist fails its container, and only it.
+expect modprobe-missing-says-so "modprobe: FATAL: Module no_such_module not found"
+expect modprobe-missing-fails-alone 'lk-init: onboot: 4 container\(s\), 1 failed'
+if [ $failed -ne 0 ]; then echo "# console log:"; sed 's/^/#   /' "$log" | tail -80; fi
