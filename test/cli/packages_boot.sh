@@ -1,8 +1,9 @@
 # The packages LinuxKit users reach for beyond the basics, proven from inside one boot of
 # test/packages/packages.yml: its onboot containers print a PKGCHECK line per case.
+# modprobe loads modules onboot; ca-certificates, an init image, puts the bundle in the root.
 . "$LK_TEST_DIR/lib.sh"
-cases=(modprobe-not-loaded-before modprobe-loaded-xt_conntrack modprobe-loaded-nf_conntrack modprobe-loaded-iptable_nat)
-plan $((${#cases[@]} + 4))
+cases=(modprobe-not-loaded-before modprobe-loaded-xt_conntrack modprobe-loaded-nf_conntrack modprobe-loaded-iptable_nat ca-bundle-in-root)
+plan $((${#cases[@]} + 6))
 skip_if_sanitize "boot tests run in the normal build only"
 need qemu-system-x86_64
 export LK_CACHE=${LK_TEST_CACHE:-$REPO/build/test-cache}
@@ -12,6 +13,11 @@ if ! lk build --dir "$TMP" --name pkgs test/packages/packages.yml 2>"$TMP/build.
   die "lk build: $(tail -5 "$TMP/build.err")"
 fi
 ok build
+# The bundle is Debian's certificates, every one of them a certificate OpenSSL reads.
+lk-rootfs <"$TMP/.pkgs.lock.json" | tar -xOf - etc/ssl/certs/ca-certificates.crt >"$TMP/ca.crt" 2>"$TMP/ca.err"
+n=$(grep -c 'BEGIN CERTIFICATE' "$TMP/ca.crt")
+check ca-bundle-has-roots test "$n" -gt 100
+check ca-bundle-all-parse sh -c "[ \$(openssl crl2pkcs7 -nocrl -certfile '$TMP/ca.crt' | openssl pkcs7 -print_certs -noout | grep -c '^subject=') = $n ]"
 
 log=$TMP/console.log
 lk-run qemu --networking none --timeout 240 "$TMP/pkgs" </dev/null >"$log" 2>&1
@@ -24,5 +30,5 @@ if [ $rc = 0 ]; then ok powers-itself-off; else fail powers-itself-off "lk-run e
 for c in "${cases[@]}"; do expect "$c" "PKGCHECK $c ok"; done
 # A module that does not exist fails its container, and only it.
 expect modprobe-missing-says-so "modprobe: FATAL: Module no_such_module not found"
-expect modprobe-missing-fails-alone 'lk-init: onboot: 4 container\(s\), 1 failed'
+expect modprobe-missing-fails-alone 'lk-init: onboot: 5 container\(s\), 1 failed'
 if [ $failed -ne 0 ]; then echo "# console log:"; sed 's/^/#   /' "$log" | tail -80; fi
