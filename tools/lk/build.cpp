@@ -98,6 +98,12 @@ std::string human_size(const std::string& path) {
 int run(const ToolContext& ctx) {
   const auto& args = ctx.args;
   if (!args.count("specs")) throw InputError("no spec given (usage: lk build [options] SPEC.yml...)");
+  // LinuxKit's --arch: lk's packages, kernel and lk-init are amd64 builds for now.
+  const std::string arch = args["arch"].as<std::string>();
+  if (arch == "arm64" || arch == "s390x" || arch == "riscv64")
+    throw InputError("--arch " + arch + ": lk builds amd64 systems only, not yet " + arch);
+  if (arch != "amd64" && arch != "x86_64")
+    throw InputError("--arch must be amd64 (or LinuxKit's arm64, s390x, riscv64), not \"" + arch + "\"");
   auto specs = args["specs"].as<std::vector<std::string>>();
   const std::string bin = executable_dir();
   const std::string dir = args["dir"].as<std::string>();
@@ -271,6 +277,8 @@ int build_main(int argc, char** argv) {
             "name", "output base name (default: the last spec's name)", cxxopts::value<std::string>(), "NAME")(
             "cache", "image cache (env LK_CACHE)", cxxopts::value<std::string>(), "DIR")(
             "pull", "re-resolve every tag against its registry")(
+            "arch", "target architecture (amd64 only, for now)", cxxopts::value<std::string>()->default_value("amd64"),
+            "ARCH")(
             "size",
             "disk size for the disk formats (e.g. 2G; a bare number is bytes, not moby's GiB; default: just large "
             "enough)",
@@ -279,7 +287,7 @@ int build_main(int argc, char** argv) {
       },
       [](const ToolContext& ctx) { return run(ctx); },
       // `moby build`'s and `linuxkit build`'s flags that lk has.
-      {"cache", "dir", "format", "name", "pull", "size"}};
+      {"arch", "cache", "dir", "format", "name", "pull", "size"}};
   return run_tool(spec, argc, argv);
 }
 
