@@ -41,3 +41,12 @@ check() {
   local name=$1; shift
   if "$@"; then ok "$name"; else fail "$name" "$*"; fi
 }
+
+# console_check LOG NAME REGEX: ok when the guest's console log LOG shows REGEX; returns 1
+# otherwise, so a boot script can note the failure and print the log once at its end.
+console_check() {
+  if grep -aqE -- "$3" "$1"; then ok "$2"; else fail "$2" "console has no /$3/"; return 1; fi
+}
+
+# console_tail LOG N: the last N lines of the console log, as comments.
+console_tail() { echo "# console log:"; sed 's/^/#   /' "$1" | tail -"$2"; }

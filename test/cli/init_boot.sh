@@ -52,9 +52,7 @@ rc=$?
 wall=$(python3 -c "import sys; print(round(float(sys.argv[2]) - float(sys.argv[1]), 1))" "$start" "$(date +%s.%N)")
 
 failed=0
-expect() {  # expect NAME REGEX: the console shows REGEX
-  if grep -aqE -- "$2" "$log"; then ok "${T}_$1"; else fail "${T}_$1" "console has no /$2/"; failed=1; fi
-}
+expect() { console_check "$log" "${T}_$1" "$2" || failed=1; }  # expect NAME REGEX
 if [ $rc -eq 0 ]; then ok ${T}_qemu_exits_by_itself; else fail ${T}_qemu_exits_by_itself "qemu exit $rc (124: timeout)"; failed=1; fi
 expect root_moved 'lk-init: moved the initramfs to a tmpfs root'
 expect modules_loaded 'lk-init: modules for the hardware:.* virtio_net'
@@ -84,6 +82,6 @@ expect powered_off 'reboot: Power down'
 grep -aE 'lk-init: (lk .* init started|.*service\(s\) running|poweroff \()' "$log" | sed 's/^/# /'
 echo "# qemu wall time ${wall}s"
 if [ $failed -ne 0 ]; then
-  echo "# console log:"; sed 's/^/#   /' "$log" | tail -120
+  console_tail "$log" 120
   echo "# qemu output:"; sed 's/^/#   /' "$TMP/qemu.out" | tail -20
 fi

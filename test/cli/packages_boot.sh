@@ -23,12 +23,10 @@ log=$TMP/console.log
 lk-run qemu --networking none --timeout 240 "$TMP/pkgs" </dev/null >"$log" 2>&1
 rc=$?
 failed=0
-expect() {  # expect NAME REGEX: the console shows REGEX
-  if grep -aqE -- "$2" "$log"; then ok "$1"; else fail "$1" "console has no /$2/"; failed=1; fi
-}
+expect() { console_check "$log" "$1" "$2" || failed=1; }  # expect NAME REGEX
 if [ $rc = 0 ]; then ok powers-itself-off; else fail powers-itself-off "lk-run exit $rc (1: timeout)"; failed=1; fi
 for c in "${cases[@]}"; do expect "$c" "PKGCHECK $c ok"; done
 # A module that does not exist fails its container, and only it.
 expect modprobe-missing-says-so "modprobe: FATAL: Module no_such_module not found"
 expect modprobe-missing-fails-alone 'lk-init: onboot: 5 container\(s\), 1 failed'
-if [ $failed -ne 0 ]; then echo "# console log:"; sed 's/^/#   /' "$log" | tail -80; fi
+if [ $failed -ne 0 ]; then console_tail "$log" 80; fi

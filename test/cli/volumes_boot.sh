@@ -38,9 +38,7 @@ lk-run qemu --networking none --timeout 240 "$TMP/vol" </dev/null >"$log" 2>&1
 rc=$?
 wall=$(python3 -c "import sys; print(round(float(sys.argv[2]) - float(sys.argv[1]), 1))" "$start" "$(date +%s.%N)")
 failed=0
-expect() {  # expect NAME REGEX: the console shows REGEX
-  if grep -aqE -- "$2" "$log"; then ok "$1"; else fail "$1" "console has no /$2/"; failed=1; fi
-}
+expect() { console_check "$log" "$1" "$2" || failed=1; }  # expect NAME REGEX
 if [ $rc = 0 ]; then ok powers-itself-off; else fail powers-itself-off "lk-run exit $rc (1: timeout)"; failed=1; fi
 expect init-volume-image 'lk-init: volume image: read-write overlay of its image'
 expect init-volume-blank 'lk-init: volume blank: read-write, blank \(tmpfs\)'
@@ -48,4 +46,4 @@ expect init-volume-ro 'lk-init: volume image-ro: read-only'
 expect onboot-all-exit-0 'lk-init: onboot: 2 container\(s\), 0 failed'
 for c in "${cases[@]}"; do expect "$c" "VOLCHECK $c ok"; done
 echo "# qemu wall time ${wall}s"
-if [ $failed -ne 0 ]; then echo "# console log:"; sed 's/^/#   /' "$log" | tail -80; fi
+if [ $failed -ne 0 ]; then console_tail "$log" 80; fi
