@@ -1,7 +1,7 @@
 # lk-initrd: the bundle, -o PREFIX, and the initrd unpacked by cpio and bsdcpio
 # compared with the rootfs tar (names, modes, owners, link targets, hard links, contents).
 . "$LK_TEST_DIR/lib.sh"
-plan 30
+plan 47
 cd "$REPO"
 export LK_BIN
 C=$TMP/cache
@@ -77,3 +77,42 @@ lk-initrd -o "$TMP/o/huge" <"$TMP/huge.tar" 2>"$TMP/err"
 check huge-member-exit-1 test $? -eq 1
 check huge-member-message grep -q '"huge" is 4294967297 bytes: cpio newc' "$TMP/err"
 check huge-no-output test ! -e "$TMP/o/huge-initrd.img"
+
+# Segments (what lk build runs): the images' content kept compressed in the cache and
+# spliced into the next build, which gives the same bytes and the whole tree.
+S=$TMP/segcache
+cp -a "$C" "$S"
+lk-rootfs --cache "$S" --segments gzip-6 <"$TMP/t/lock.json" >"$TMP/seg1.tar"
+lk-initrd --cache "$S" -v -o "$TMP/o/seg1" <"$TMP/seg1.tar" 2>"$TMP/err1"
+check segments-stored grep -Eq '([0-9]+) segments: 0 spliced .* ([1-9][0-9]*) stored' "$TMP/err1"
+lk-rootfs --cache "$S" --segments gzip-6 <"$TMP/t/lock.json" >"$TMP/seg2.tar"
+check segments-warm-tar-small test "$(stat -c %s "$TMP/seg2.tar")" -lt $(($(stat -c %s "$TMP/seg1.tar") / 2))
+lk-initrd --cache "$S" -v -o "$TMP/o/seg2" <"$TMP/seg2.tar" 2>"$TMP/err2"
+n=$(grep -Eo '[0-9]+ segments' "$TMP/err1" | cut -d' ' -f1)
+check segments-spliced grep -q "$n segments: $n spliced" "$TMP/err2"
+check segments-same-initrd cmp "$TMP/o/seg1-initrd.img" "$TMP/o/seg2-initrd.img"
+check segments-same-kernel cmp "$TMP/o/seg1-kernel" "$TMP/o/sys-kernel"
+check segments-same-cmdline cmp "$TMP/o/seg2-cmdline" "$TMP/o/sys-cmdline"
+check segments-ucode-first test "$(head -c 11 "$TMP/o/seg2-initrd.img")" = ucode-bytes
+tail -c +12 "$TMP/o/seg2-initrd.img" >"$TMP/seg2.gz"
+check segments-one-gzip-member gzip -t "$TMP/seg2.gz"
+d=$TMP/rt-seg && mkdir -p "$d"
+gzip -dc <"$TMP/seg2.gz" | (cd "$d" && cpio -idm >/dev/null 2>&1)
+check segments-whole-tree python3 test/rootfs/compare_tree.py "$TMP/rootfs.tar" "$d"
+check segments-hardlink-kept test "$(gzip -dc <"$TMP/seg2.gz" | cpio -tv 2>/dev/null | awk '$NF=="usr/bin/tool-link"{print $2}')" = 3
+# A damaged run is refused, naming what to remove; a segment gone from the cache too.
+run=$(ls -S "$S"/initrd-segments/*/run | head -1)
+printf X | dd of="$run" bs=1 seek=100 conv=notrunc 2>/dev/null
+lk-initrd --cache "$S" -o "$TMP/o/bad" <"$TMP/seg2.tar" 2>"$TMP/err"
+check segments-damaged-exit-1 test $? -eq 1
+check segments-damaged-message grep -q 'does not match its index (damaged?); removed it: build again' "$TMP/err"
+check segments-damaged-no-output test ! -e "$TMP/o/bad-initrd.img"
+check segments-damaged-removed test ! -e "$run"
+rm -rf "$S/initrd-segments"
+lk-initrd --cache "$S" -o "$TMP/o/bad" <"$TMP/seg2.tar" 2>"$TMP/err"
+check segments-missing-exit-1 test $? -eq 1
+lk-rootfs --cache "$S" --segments zstd-3 <"$TMP/t/lock.json" >/dev/null 2>"$TMP/err"
+check segments-zstd-refused grep -q 'only gzip initrds splice' "$TMP/err"
+printf '{"begin":"nope"}' >"$TMP/.lk-segment" && tar -C "$TMP" -cf "$TMP/badmark.tar" .lk-segment
+lk-initrd --cache "$S" <"$TMP/badmark.tar" >/dev/null 2>"$TMP/err"
+check segments-bad-mark-exit-2 test $? -eq 2

@@ -155,3 +155,50 @@ TEST_CASE("codec names") {
   StringSink s;
   CHECK_THROWS_AS(lk::streams::make_compressor({lk::streams::Codec::kGzip, 13, 1}, s), lk::InputError);
 }
+
+TEST_CASE("gzip runs: a spliced run gives the bytes compressing its input again gives") {
+  const std::string a = sample(1536 << 10), b = sample(2300 << 10).substr(7), c = sample(300 << 10);
+  for (int threads : {1, 3}) {
+    CAPTURE(threads);
+    StringSink first, tap;
+    lk::streams::RunInfo run;
+    {
+      auto z = lk::streams::make_compressor({lk::streams::Codec::kGzip, 6, threads}, first);
+      z->write(a.data(), a.size());
+      z->begin_run(&tap);
+      z->write(b.data(), 1000);
+      z->write(b.data() + 1000, b.size() - 1000);
+      run = z->end_run();
+      z->write(c.data(), c.size());
+      z->finish();
+    }
+    CHECK(run.length == b.size());
+    CHECK(gunzip(first.data) == a + b + c);
+
+    StringSink second;
+    auto z = lk::streams::make_compressor({lk::streams::Codec::kGzip, 6, threads}, second);
+    z->write(a.data(), a.size());
+    z->splice(run, [&](lk::streams::ByteSink& out) { out.write(tap.data); });
+    z->write(c.data(), c.size());
+    z->finish();
+    CHECK(second.data == first.data);
+
+    // A run with no tap cuts the blocks the same way.
+    StringSink untapped;
+    auto u = lk::streams::make_compressor({lk::streams::Codec::kGzip, 6, threads}, untapped);
+    u->write(a.data(), a.size());
+    u->begin_run(nullptr);
+    u->write(b.data(), b.size());
+    u->end_run();
+    u->write(c.data(), c.size());
+    u->finish();
+    CHECK(untapped.data == first.data);
+  }
+  StringSink z;
+  auto zstd = lk::streams::make_compressor({lk::streams::Codec::kZstd, 3, 1}, z);
+  CHECK_THROWS_AS(zstd->splice({}, [](lk::streams::ByteSink&) {}), lk::RuntimeError);
+  CHECK(lk::streams::can_splice(lk::streams::Codec::kGzip));
+  CHECK_FALSE(lk::streams::can_splice(lk::streams::Codec::kZstd));
+  CHECK(lk::streams::codec_id({lk::streams::Codec::kGzip, -1, 0}) == "gzip-6");
+  CHECK(lk::streams::codec_id({lk::streams::Codec::kZstd, 19, 0}) == "zstd-19");
+}

@@ -13,6 +13,7 @@
 #include "base/fs.h"
 #include "base/log.h"
 #include "base/sha256.h"
+#include "boot/initrd.h"
 #include "oci/layout.h"
 #include "oci/manifest.h"
 #include "rootfs/build.h"
@@ -84,12 +85,14 @@ std::string image_entry(const std::string& name, const std::string& digest) {
   return R"({"image":")" + name + R"(","reference":"docker.io/)" + name + R"(","digest":")" + digest + R"("})";
 }
 
-std::string build(const std::string& lock_text, const lk::oci::OciLayout& cache) {
+std::string build(const std::string& lock_text, const lk::oci::OciLayout& cache,
+                  const lk::streams::SegmentStore* segments = nullptr) {
   const lk::spec::Lock lock = lk::spec::parse_document(lock_text, lk::spec::Stage::kLock, "lock.json");
   StringSink out;
   lk::streams::TarWriter tar(out);
   lk::rootfs::RootfsOptions opts;
   opts.epoch = 1700000000;
+  if (segments) opts.segments = lk::rootfs::RootfsOptions::Segments{*segments, "gzip-6"};
   lk::rootfs::build_rootfs(lock, cache, tar, opts, lk::Log("test", lk::Log::kQuiet));
   return out.data;
 }
@@ -110,6 +113,7 @@ std::map<std::string, Got> entries(const std::string& tar, std::vector<std::stri
     if (!h.path.empty() && h.path.back() == '/') h.path.pop_back();
     std::string data;
     r.copy_data([&](const void* p, size_t n) { data.append(static_cast<const char*>(p), n); });
+    if (h.path == lk::streams::kMarkName) continue;  // lk-rootfs --segments marks: one per segment end
     CHECK_MESSAGE(!got.count(h.path), "written twice: " << h.path);
     got[h.path] = {h.type, data, h.linkname, h.mtime};
     if (order) order->push_back(h.path);
@@ -181,4 +185,128 @@ TEST_CASE("rootfs build: a service gets its bundle under containers/services") {
   REQUIRE(got.count("containers/services/web/config.json"));
   CHECK(got["containers/services/web/config.json"].data.find("/bin/httpd") != std::string::npos);
   CHECK(got["containers/services/web"].mtime == 1700000000);  // what lk makes up is stamped with the epoch
+}
+
+namespace {
+
+struct Initrd {
+  std::string kernel, initrd, cmdline;
+  lk::boot::InitrdResult res;
+};
+
+Initrd initrd_of(const std::string& tar, const lk::streams::SegmentStore* store) {
+  lk::Fd fd(::memfd_create("rootfs", MFD_CLOEXEC));
+  lk::write_all(fd.get(), tar, "memfd");
+  StringSink kernel, initrd;
+  lk::boot::InitrdSinks sinks{&kernel, &initrd, &initrd, {lk::streams::Codec::kGzip, 6, 2}};
+  Initrd out;
+  out.res = lk::boot::build_initrd(fd.get(), sinks, store);
+  out.kernel = kernel.data;
+  out.initrd = initrd.data;
+  out.cmdline = out.res.cmdline;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("rootfs --segments and lk-initrd: a warm build splices each image's run and gives the same bytes") {
+  TempCache t;
+  lk::oci::OciLayout cache(t.dir + "/c");
+  lk::streams::SegmentStore store(t.dir + "/segments");
+  std::string modules = tar_of({{T::kDir, "lib", "", ""},
+                                {T::kDir, "lib/modules", "", ""},
+                                {T::kFile, "lib/modules/a.ko", std::string(300000, 'm'), ""}});
+  std::string kernel = put_image(cache, {tar_of({{T::kFile, "kernel", "vmlinuz bytes", ""},
+                                                 {T::kFile, "kernel.tar", modules, ""},
+                                                 {T::kFile, "ucode.cpio", "microcode", ""}})});
+  std::string init = put_image(cache, {tar_of({{T::kDir, "etc", "", ""},
+                                               {T::kFile, "etc/issue", "init", ""},
+                                               {T::kDir, "bin", "", ""},
+                                               {T::kFile, "bin/sh", std::string(2 << 20, 's'), ""},
+                                               {T::kHardlink, "bin/ash", "", "bin/sh"}})});
+  std::string web = put_image(cache, {tar_of({{T::kDir, "srv", "", ""},
+                                              {T::kFile, "srv/index.html", "<h1>", ""},
+                                              {T::kHardlink, "srv/index.htm", "", "srv/index.html"}})},
+                              R"({"Cmd":["/bin/httpd"]})");
+  std::string k = image_entry("lk/kernel:1", kernel);
+  k.pop_back();
+  k += R"(,"cmdline":"console=ttyS0","binaries":["bzImage","kernel"],"tar":"kernel.tar","ucode":"ucode.cpio"})";
+  auto lock_with = [&](const std::string& file) {
+    return R"({"schema":"lk.lock/v1","kernel":)" + k + R"(,"init":[)" + image_entry("lk/init:1", init) +
+           R"(],"services":[{"name":"web",)" + image_entry("lk/web:1", web).substr(1) +
+           R"(],"files":[{"path":"etc/conf/)" + file +
+           R"(","contents":"x","mode":420,"uid":0,"gid":0,"optional":false}]})";
+  };
+  const std::string lock = lock_with("a");
+
+  // Cold: three segments (kernel, init, web), stored.
+  std::string cold_tar = build(lock, cache, &store);
+  Initrd cold = initrd_of(cold_tar, &store);
+  CHECK(cold.res.segments == 3);
+  CHECK(cold.res.stored == 3);
+  CHECK(cold.res.spliced == 0);
+  CHECK(cold.kernel == "vmlinuz bytes");
+  CHECK(cold.initrd.rfind("microcode", 0) == 0);  // ucode first, uncompressed
+  // The same tar without a store: the same bytes, nothing kept.
+  CHECK(initrd_of(cold_tar, nullptr).initrd == cold.initrd);
+
+  // Warm: only marks where the images were, and the same initrd.
+  std::string warm_tar = build(lock, cache, &store);
+  CHECK(warm_tar.size() < cold_tar.size() / 10);
+  auto got = entries(warm_tar);
+  CHECK_FALSE(got.count("bin/sh"));
+  CHECK(got.count("etc/conf/a"));
+  CHECK(got.count("containers/services/web/config.json"));
+  Initrd warm = initrd_of(warm_tar, &store);
+  CHECK(warm.res.spliced == 3);
+  CHECK(warm.res.entries == cold.res.entries);
+  CHECK(warm.res.cpio_bytes == cold.res.cpio_bytes);
+  CHECK(warm.kernel == cold.kernel);
+  CHECK(warm.cmdline == cold.cmdline);
+  CHECK(warm.initrd == cold.initrd);
+  // lk-rootfs knows what a spliced segment held: the files' leading directories are
+  // the same (etc came from the init image, so only etc/conf is made).
+  CHECK(entries(warm_tar)["etc/conf"].type == T::kDir);
+  CHECK(entries(cold_tar).count("etc") == 1);
+  CHECK_FALSE(entries(warm_tar).count("etc"));
+
+  // One file changed: its glue only; the images' runs are spliced again.
+  Initrd changed = initrd_of(build(lock_with("b"), cache, &store), &store);
+  CHECK(changed.res.spliced == 3);
+  CHECK(changed.initrd != cold.initrd);
+  Initrd changed_cold = initrd_of(build(lock_with("b"), cache, nullptr), nullptr);
+  CHECK(changed_cold.res.segments == 0);
+
+  // A segment another codec stored, or one damaged in the cache, is refused.
+  lk::Fd fd(::memfd_create("rootfs", MFD_CLOEXEC));
+  lk::write_all(fd.get(), warm_tar, "memfd");
+  StringSink ks, is;
+  lk::boot::InitrdSinks zsinks{&ks, &is, &is, {lk::streams::Codec::kZstd, 3, 1}};
+  CHECK_THROWS_WITH_AS(lk::boot::build_initrd(fd.get(), zsinks, &store), doctest::Contains("is cached as gzip-6"),
+                       lk::InputError);
+  CHECK_THROWS_WITH_AS(initrd_of(warm_tar, nullptr), doctest::Contains("was given no cache"), lk::InputError);
+  for (const auto& d : std::filesystem::directory_iterator(store.dir())) {
+    if (std::filesystem::file_size(d.path() / "run") < 1000) continue;
+    std::filesystem::resize_file(d.path() / "run", std::filesystem::file_size(d.path() / "run") - 1);
+  }
+  CHECK_THROWS_WITH_AS(initrd_of(warm_tar, &store), doctest::Contains("does not match its index"), lk::RuntimeError);
+  // ...and removed, so the next build compresses it again.
+  CHECK_THROWS_WITH_AS(initrd_of(warm_tar, &store), doctest::Contains("is not in"), lk::RuntimeError);
+}
+
+TEST_CASE("segment marks: what lk-initrd accepts") {
+  const std::string key(64, 'a');
+  for (auto kind : {lk::streams::SegmentMark::kBegin, lk::streams::SegmentMark::kEnd, lk::streams::SegmentMark::kCached}) {
+    lk::streams::SegmentMark m{kind, key, "containers/x/", "gzip-6"};
+    auto back = lk::streams::parse_mark(lk::streams::mark_text(m), "t");
+    CHECK(back.kind == kind);
+    CHECK(back.key == key);
+  }
+  CHECK_THROWS_WITH_AS(lk::streams::parse_mark("[]", "t"), doctest::Contains("not a JSON object"), lk::RuntimeError);
+  CHECK_THROWS_WITH_AS(lk::streams::parse_mark(R"({"begin":"../x","prefix":""})", "t"),
+                       doctest::Contains("not 64 hex digits"), lk::RuntimeError);
+  CHECK_THROWS_WITH_AS(lk::streams::parse_mark(R"({"begin":")" + key + R"(","prefix":"a"})", "t"),
+                       doctest::Contains("does not end in /"), lk::RuntimeError);
+  CHECK_THROWS_WITH_AS(lk::streams::parse_mark(R"({"what":1})", "t"), doctest::Contains("neither"), lk::RuntimeError);
+  CHECK(lk::streams::segment_key({{"a", 1}}) != lk::streams::segment_key({{"a", 2}}));
 }

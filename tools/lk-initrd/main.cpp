@@ -48,30 +48,6 @@ void copy_fd(int from, const std::function<void(const void*, size_t)>& to) {
   }
 }
 
-// The cpio stream, compressed by a compressor made only when the first cpio byte
-// comes, so that ucode can be written before the compressed data starts.
-class LateCompressor : public lk::streams::ByteSink {
-public:
-  LateCompressor(lk::streams::CompressOptions opts, lk::streams::ByteSink& out) : opts_(opts), out_(out) {}
-  void start() {
-    if (!comp_) comp_ = lk::streams::make_compressor(opts_, out_);
-  }
-  void write(const void* d, size_t n) override {
-    start();
-    written_ += n;
-    comp_->write(d, n);
-  }
-  void finish() override {
-    start();
-    comp_->finish();
-  }
-
-private:
-  lk::streams::CompressOptions opts_;
-  lk::streams::ByteSink& out_;
-  std::unique_ptr<lk::streams::ByteSink> comp_;
-};
-
 int run(const lk::ToolContext& ctx) {
   const auto& args = ctx.args;
   lk::streams::CompressOptions copts;
@@ -128,12 +104,12 @@ int run(const lk::ToolContext& ctx) {
     ucode_fd = ucode_tmp.get();
   }
   lk::streams::FdSink kernel_sink(kernel_fd, "kernel"), initrd_sink(initrd_fd, "initrd"), ucode_sink(ucode_fd, "ucode");
-  LateCompressor cpio(copts, initrd_sink);
-  lk::boot::InitrdSinks sinks{&kernel_sink,
-                              ucode_fd == initrd_fd ? static_cast<lk::streams::ByteSink*>(&initrd_sink) : &ucode_sink,
-                              &cpio, [&] { cpio.start(); }};
-  auto res = lk::boot::build_initrd(in, sinks);
-  cpio.finish();  // also flushes initrd_sink
+  lk::boot::InitrdSinks sinks{
+      &kernel_sink, ucode_fd == initrd_fd ? static_cast<lk::streams::ByteSink*>(&initrd_sink) : &ucode_sink,
+      &initrd_sink, copts};
+  const auto store = lk::streams::SegmentStore::in_cache(
+      lk::default_cache_dir(args.count("cache") ? args["cache"].as<std::string>() : ""));
+  auto res = lk::boot::build_initrd(in, sinks, &store);  // also flushes initrd_sink
   kernel_sink.finish();
   ucode_sink.finish();
   if (!res.kernel) throw lk::InputError("the rootfs tar has no boot/kernel (does the spec name a kernel image?)");
@@ -141,6 +117,10 @@ int run(const lk::ToolContext& ctx) {
   uint64_t compressed = initrd_sink.written() - (ucode_fd == initrd_fd ? ucode_sink.written() : 0);
   ctx.log.verbose(std::to_string(res.entries) + " entries, cpio " + std::to_string(res.cpio_bytes >> 20) +
                   " MiB, compressed " + std::to_string(compressed >> 20) + " MiB");
+  if (res.segments)
+    ctx.log.verbose(std::to_string(res.segments) + " segments: " + std::to_string(res.spliced) + " spliced from " +
+                    store.dir() + " (" + std::to_string(res.spliced_bytes >> 20) + " MiB of cpio), " +
+                    std::to_string(res.stored) + " stored");
   if (mem) {
     // At boot the compressed image and the unpacked tree are both in memory, and
     // the kernel itself and early userspace need room too.
@@ -195,8 +175,12 @@ int main(int argc, char** argv) {
       "  lk-initrd -o out/nginx < nginx.rootfs.tar                 # out/nginx-kernel, -initrd.img, -cmdline\n"
       "  lk-initrd --compress zstd --level 19 < rootfs.tar > bundle.tar\n"
       "  lk-initrd --mem 512M -o nginx < rootfs.tar                 # warn if it will not fit 512 MiB\n"
+      "  lk-rootfs --segments gzip-6 < nginx.lock.json | lk-initrd -o nginx   # what lk build runs\n"
       "Output is byte-reproducible: it depends only on the input, codec and level, not on the\n"
-      "thread count. Bundle entries get the mtime SOURCE_DATE_EPOCH (default 0).\n",
+      "thread count, nor on what the cache held. Bundle entries get the mtime SOURCE_DATE_EPOCH\n"
+      "(default 0). A rootfs tar from lk-rootfs --segments has each image's content in a\n"
+      "segment: its compressed form is kept in the cache, and a segment lk-rootfs found there\n"
+      "is spliced from it instead of compressed again (docs/initrd-segments.md).\n",
       [](cxxopts::Options& o) {
         o.add_options()("i,input", "read the rootfs tar from FILE", cxxopts::value<std::string>()->default_value("-"),
                         "FILE")(
@@ -206,7 +190,11 @@ int main(int argc, char** argv) {
             "level", "compression level (gzip 0-12, default 6; zstd 1-19+, default 3)", cxxopts::value<int>(), "N")(
             "threads", "compression threads (default: one per CPU, at most 8)", cxxopts::value<int>(), "N")(
             "mem", "warn when the initrd will not fit a machine with SIZE of memory (e.g. 512M)",
-            cxxopts::value<std::string>(), "SIZE")("max-size", "same as --mem", cxxopts::value<std::string>(), "SIZE");
+            cxxopts::value<std::string>(), "SIZE")("max-size", "same as --mem", cxxopts::value<std::string>(), "SIZE")(
+            "cache",
+            "where a segmented rootfs tar's compressed segments are kept (default $LK_CACHE, else "
+            "$XDG_CACHE_HOME/lk, else ~/.cache/lk)",
+            cxxopts::value<std::string>(), "DIR");
       },
       [](const lk::ToolContext& ctx) { return run(ctx); }};
   return lk::run_tool(spec, argc, argv);

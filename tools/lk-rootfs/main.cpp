@@ -23,8 +23,16 @@ int run(const lk::ToolContext& ctx) {
   const lk::spec::Lock lock = lk::spec::parse_document(text, lk::spec::Stage::kLock, opts.lock_name);
   opts.epoch = lk::source_date_epoch();
   if (const char* home = std::getenv("HOME")) opts.home = home;
-  const auto store =
-      lk::oci::OciLayout::existing(lk::default_cache_dir(args.count("cache") ? args["cache"].as<std::string>() : ""));
+  const std::string cache_dir = lk::default_cache_dir(args.count("cache") ? args["cache"].as<std::string>() : "");
+  const auto store = lk::oci::OciLayout::existing(cache_dir);
+  if (args.count("segments")) {
+    std::string codec = args["segments"].as<std::string>();
+    // Only gzip runs splice; its level decides their bytes.
+    bool ok = codec.rfind("gzip-", 0) == 0 && codec.size() > 5 && codec.size() <= 7 &&
+              codec.find_first_not_of("0123456789", 5) == std::string::npos && std::stoi(codec.substr(5)) <= 12;
+    if (!ok) throw lk::InputError("--segments: \"" + codec + "\" is not gzip-LEVEL (0 to 12): only gzip initrds splice");
+    opts.segments = lk::rootfs::RootfsOptions::Segments{lk::streams::SegmentStore::in_cache(cache_dir), codec};
+  }
 
   std::string output = args["output"].as<std::string>();
   if (output == "-" && isatty(STDOUT_FILENO))
@@ -52,15 +60,20 @@ int main(int argc, char** argv) {
                     "  lk-rootfs < nginx.lock.json > nginx.rootfs.tar\n"
                     "  lk-rootfs -i nginx.lock.json -o nginx.rootfs.tar --cache /var/cache/lk\n"
                     "  lk-parse nginx.yml | lk-pull | lk-rootfs | lk-initrd -o nginx\n"
+                    "  lk-rootfs --segments gzip-6 < nginx.lock.json | lk-initrd -o nginx   # as lk build does\n"
                     "Every entry lk generates gets the mtime SOURCE_DATE_EPOCH (default 0): the same lock\n"
-                    "and cache always give the same bytes.\n",
+                    "and cache always give the same bytes. With --segments the tar is for lk-initrd only: each\n"
+                    "image's content is marked as a segment, and one whose compressed form lk-initrd already\n"
+                    "keeps in the cache is only named (docs/initrd-segments.md).\n",
                     [](cxxopts::Options& o) {
                       o.add_options()("i,input", "read the lock from FILE",
                                       cxxopts::value<std::string>()->default_value("-"),
                                       "FILE")("o,output", "write the tar to FILE (atomically) instead of stdout",
                                               cxxopts::value<std::string>()->default_value("-"), "FILE")(
                           "cache", "image cache (default $LK_CACHE, else $XDG_CACHE_HOME/lk, else ~/.cache/lk)",
-                          cxxopts::value<std::string>(), "DIR");
+                          cxxopts::value<std::string>(), "DIR")(
+                          "segments", "a tar for lk-initrd compressing with CODEC (gzip-6: its default): see above",
+                          cxxopts::value<std::string>(), "CODEC");
                     },
                     [](const lk::ToolContext& ctx) { return run(ctx); }};
   return lk::run_tool(spec, argc, argv);

@@ -17,6 +17,7 @@
 #include "oci/docker_archive.h"
 #include "spec/output_formats.h"
 #include "spec/plan.h"
+#include "streams/compress.h"
 
 namespace lk::front {
 
@@ -200,9 +201,14 @@ int run(const ToolContext& ctx) {
       ctx.log.info("docker: " + out + ".docker (" + human_size(staged + ".docker") + "), image lk/" + name +
                    ":latest for docker load, in " + seconds(started));
     }
-    if (want_boot) stage(initrd, rootfs_tar, want_boot_tar ? boot_tar : "");
-  } else {
-    // lk-rootfs | lk-initrd, streaming: the root tar never touches the disk.
+  }
+  if (want_boot) {
+    // lk-rootfs --segments | lk-initrd, streaming: the root tar never touches the disk,
+    // and the images' content that the cache holds compressed is only named in it.
+    // (Also when a tar output was made above: an initrd's bytes never depend on the
+    // other formats asked for.)
+    rootfs.insert(rootfs.end(), {"--segments", streams::codec_id(streams::CompressOptions{})});
+    initrd.insert(initrd.end(), common.begin(), common.end());
     int p[2];
     if (::pipe2(p, O_CLOEXEC) != 0) throw_errno("pipe");
     Fd rd(p[0]), wr(p[1]);

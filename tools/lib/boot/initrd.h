@@ -7,11 +7,16 @@
 // link targets only later, so a first pass reads the headers (data skipped by
 // seeking) to learn every link group; the input must be seekable (lk-initrd
 // spools a pipe to a temporary file first).
+//
+// A tar lk-rootfs wrote with --segments has its images' content in segments
+// (streams/segments.h): each becomes cpio of its own, compressed as its own run,
+// stored in STORE when one is given, and a segment the tar names as cached is
+// spliced from there.
 #include <cstdint>
-#include <functional>
 #include <string>
 
 #include "streams/compress.h"
+#include "streams/segments.h"
 #include "streams/tar_reader.h"
 
 namespace lk::boot {
@@ -19,9 +24,8 @@ namespace lk::boot {
 struct InitrdSinks {
   streams::ByteSink* kernel = nullptr;  // boot/kernel's bytes
   streams::ByteSink* ucode = nullptr;   // boot/ucode.cpio's bytes
-  streams::ByteSink* cpio = nullptr;    // the uncompressed cpio (wrap it in a compressor)
-  // Called when the first initrd byte is about to be written (to put ucode first).
-  std::function<void()> before_cpio;
+  streams::ByteSink* initrd = nullptr;  // the compressed cpio; its first byte comes after all of ucode's
+  streams::CompressOptions compress;
 };
 
 struct InitrdResult {
@@ -29,9 +33,12 @@ struct InitrdResult {
   std::string cmdline;
   uint64_t entries = 0;
   uint64_t cpio_bytes = 0;
+  int segments = 0, spliced = 0, stored = 0;
+  uint64_t spliced_bytes = 0;  // cpio bytes that came compressed from the store
 };
 
-// FD must be seekable; it is read twice from offset 0.
-InitrdResult build_initrd(int fd, const InitrdSinks& sinks);
+// FD must be seekable; it is read twice from offset 0. STORE may be null: segments
+// are then compressed as usual and kept nowhere, and a cached one is an error.
+InitrdResult build_initrd(int fd, const InitrdSinks& sinks, const streams::SegmentStore* store);
 
 }  // namespace lk::boot

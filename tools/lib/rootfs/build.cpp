@@ -21,6 +21,7 @@
 #include "spec/plan.h"
 #include "spec/volumes.h"
 #include "spec/yaml_source.h"
+#include "streams/segments.h"
 #include "streams/tar_reader.h"
 
 namespace lk::rootfs {
@@ -178,12 +179,43 @@ private:
     if (!found) throw InputError("kernel image " + img.name() + " has no \"" + name + "\"");
   }
 
+  // What PRODUCE writes, all below PREFIX, as a segment for lk-initrd (--segments)
+  // identified by ID, what produced it: only a mark when the store already holds it.
+  void segment(nlohmann::json id, const std::string& prefix, const std::function<void()>& produce) {
+    if (!opts_.segments) return produce();
+    id["prefix"] = prefix;
+    id["epoch"] = opts_.epoch;
+    const std::string key = streams::segment_key(id);
+    const std::string& codec = opts_.segments->codec;
+    auto mark = [&](streams::SegmentMark::Kind kind) {
+      out_.add(gen(streams::TarEntry::kFile, streams::kMarkName, 0644), streams::mark_text({kind, key, prefix, codec}));
+    };
+    if (auto stored = opts_.segments->store.find(key, codec)) {
+      mark(streams::SegmentMark::kCached);
+      for (const auto& [path, type] : stored->paths) record(path, static_cast<streams::TarEntry::Type>(type));
+      return;
+    }
+    mark(streams::SegmentMark::kBegin);
+    produce();
+    mark(streams::SegmentMark::kEnd);
+  }
+
   void kernel(const spec::Kernel& k) {
     oci::ImageData img = load(k);
-    Flattener image(layers_of(img, 0), "", nullptr, opts_.epoch);
-    image.index();
     dir("boot");
     file("boot/cmdline", k.cmdline);
+    json id = {{"role", "kernel"},
+               {"image", img.digest},
+               {"binaries", k.binaries},
+               {"ucode", k.ucode.value_or("")},
+               {"tar", k.tar.value_or("")}};
+    segment(id, "", [&] { kernel_content(k, img); });
+  }
+
+  // boot/kernel, boot/ucode.cpio and the modules: what the kernel image holds.
+  void kernel_content(const spec::Kernel& k, const oci::ImageData& img) {
+    Flattener image(layers_of(img, 0), "", nullptr, opts_.epoch);
+    image.index();
     std::string binary;
     for (const auto& b : k.binaries) {
       if (image.has(b)) {
@@ -218,13 +250,22 @@ private:
   }
 
   void init() {
+    if (lock_.init.empty()) return;
+    std::vector<oci::ImageData> images;
+    json digests = json::array();
+    for (const auto& i : lock_.init) {
+      images.push_back(load(i));
+      digests.push_back(images.back().digest);
+    }
+    segment({{"role", "init"}, {"images", digests}}, "", [&] { init_content(images); });
+  }
+
+  void init_content(const std::vector<oci::ImageData>& inits) {
     std::vector<FlattenLayer> layers;
     int group = 0;
     std::string apk_db;
     int apk_dbs = 0;
-    const auto& inits = lock_.init;
-    for (const auto& i : inits) {
-      oci::ImageData img = load(i);
+    for (const auto& img : inits) {
       auto l = layers_of(img, group++);
       // Only a merge needs each image's own database (read as the flattener sees it).
       if (inits.size() > 1)
@@ -254,9 +295,12 @@ private:
   }
 
   void flatten_image(const oci::ImageData& img, const std::string& prefix, ImageRole role) {
-    Flattener f(layers_of(img, 0), prefix, image_edits(role, opts_.epoch), opts_.epoch);
-    f.run(out_, recorder());
-    write_touch_entries(f, "image " + img.name(), prefix, role, opts_.epoch, out_, recorder());
+    json id = {{"role", role == ImageRole::kVolume ? "volume" : "container"}, {"image", img.digest}};
+    segment(id, prefix, [&] {
+      Flattener f(layers_of(img, 0), prefix, image_edits(role, opts_.epoch), opts_.epoch);
+      f.run(out_, recorder());
+      write_touch_entries(f, "image " + img.name(), prefix, role, opts_.epoch, out_, recorder());
+    });
   }
 
   void volumes() {

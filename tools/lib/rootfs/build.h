@@ -5,9 +5,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include <optional>
+
 #include "base/log.h"
 #include "oci/layout.h"
 #include "spec/plan.h"
+#include "streams/segments.h"
 #include "streams/tar_writer.h"
 
 namespace lk::rootfs {
@@ -16,6 +19,13 @@ struct RootfsOptions {
   int64_t epoch = 0;               // SOURCE_DATE_EPOCH: the mtime of everything lk generates
   std::string home;                // for files[].source_home
   std::string lock_name = "lock";  // the lock's file name, for messages
+  // lk-rootfs --segments: each image's content is marked as a segment for lk-initrd,
+  // and one whose compressed form (CODEC, e.g. "gzip-6") STORE holds is only named.
+  struct Segments {
+    streams::SegmentStore store;
+    std::string codec;
+  };
+  std::optional<Segments> segments;
 };
 
 // Checks the container names first, so a bad lock writes nothing (its fields were

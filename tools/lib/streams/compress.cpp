@@ -48,7 +48,7 @@ int default_threads(int threads) {
   return n == 0 ? 1 : static_cast<int>(n > 8 ? 8 : n);
 }
 
-class PassThrough : public ByteSink {
+class PassThrough : public Compressor {
 public:
   explicit PassThrough(ByteSink& out) : out_(out) {}
   void write(const void* data, size_t len) override {
@@ -109,7 +109,7 @@ std::string deflate_block(const std::string& input, int level) {
 // count, so the bytes never depend on it), the blocks are deflated in parallel and
 // concatenated into one deflate stream of one gzip member, and the CRC is combined
 // from per-block CRCs.
-class GzipSink : public ByteSink {
+class GzipSink : public Compressor {
 public:
   GzipSink(int level, int threads, ByteSink& out) : level_(level < 0 ? 6 : level), threads_(threads), out_(out) {
     if (level_ > 12) throw InputError("gzip level must be 0 to 12");
@@ -135,9 +135,30 @@ public:
     }
   }
 
+  void begin_run(ByteSink* tap) override {
+    cut();
+    tap_ = tap;
+    in_run_ = true;
+    run_ = {};
+  }
+
+  RunInfo end_run() override {
+    cut();
+    tap_ = nullptr;
+    in_run_ = false;
+    return run_;
+  }
+
+  void splice(const RunInfo& run, const std::function<void(ByteSink&)>& copy) override {
+    if (in_run_) throw RuntimeError("gzip: a run spliced while another is recorded");
+    cut();
+    copy(out_);
+    crc_ = static_cast<uint32_t>(crc32_combine(crc_, run.crc, static_cast<z_off_t>(run.length)));
+    written_ += run.length;
+  }
+
   void finish() override {
-    if (!block_.empty()) submit();
-    while (!pending_.empty()) drain_one();
+    cut();
     static const unsigned char last[2] = {0x03, 0x00};  // an empty final block
     out_.write(last, 2);
     unsigned char trailer[8];
@@ -177,6 +198,12 @@ private:
     block_.reserve(kBlock);
   }
 
+  // The next byte starts a new block, and every block so far is out.
+  void cut() {
+    if (!block_.empty()) submit();
+    while (!pending_.empty()) drain_one();
+  }
+
   void drain_one() {
     Done d = pending_.front().get();
     pending_.pop_front();
@@ -186,6 +213,11 @@ private:
   void emit(Done d) {
     crc_ = static_cast<uint32_t>(crc32_combine(crc_, d.crc, static_cast<z_off_t>(d.len)));
     out_.write(d.data.data(), d.data.size());
+    if (in_run_) {
+      if (tap_) tap_->write(d.data.data(), d.data.size());
+      run_.crc = static_cast<uint32_t>(crc32_combine(run_.crc, d.crc, static_cast<z_off_t>(d.len)));
+      run_.length += d.len;
+    }
   }
 
   int level_;
@@ -194,9 +226,12 @@ private:
   std::string block_;
   std::deque<std::future<Done>> pending_;
   uint32_t crc_ = 0;
+  ByteSink* tap_ = nullptr;
+  bool in_run_ = false;
+  RunInfo run_;
 };
 
-class ZstdSink : public ByteSink {
+class ZstdSink : public Compressor {
 public:
   ZstdSink(int level, int threads, ByteSink& out) : out_(out), cctx_(ZSTD_createCCtx()) {
     if (!cctx_) throw RuntimeError("zstd: out of memory");
@@ -245,7 +280,22 @@ private:
 
 }  // namespace
 
-std::unique_ptr<ByteSink> make_compressor(const CompressOptions& opts, ByteSink& out) {
+bool can_splice(Codec c) { return c == Codec::kGzip; }
+
+void Compressor::splice(const RunInfo&, const std::function<void(ByteSink&)>&) {
+  throw RuntimeError("only gzip output can splice a compressed run");
+}
+
+std::string codec_id(const CompressOptions& opts) {
+  switch (opts.codec) {
+    case Codec::kNone: return "none";
+    case Codec::kGzip: return "gzip-" + std::to_string(opts.level < 0 ? 6 : opts.level);
+    case Codec::kZstd: return "zstd-" + std::to_string(opts.level < 0 ? 3 : opts.level);
+  }
+  return "unknown";
+}
+
+std::unique_ptr<Compressor> make_compressor(const CompressOptions& opts, ByteSink& out) {
   int threads = default_threads(opts.threads);
   switch (opts.codec) {
     case Codec::kNone: return std::make_unique<PassThrough>(out);

@@ -6,6 +6,7 @@
 // their number. Either way the bytes depend only on the input, codec and level.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,6 +43,7 @@ private:
 
 enum class Codec { kNone, kGzip, kZstd };
 Codec parse_codec(const std::string& name);  // throws InputError
+bool can_splice(Codec c);
 
 struct CompressOptions {
   Codec codec = Codec::kGzip;
@@ -49,7 +51,30 @@ struct CompressOptions {
   int threads = 0;  // 0: one per online CPU, at most 8
 };
 
+// What a run of compressed output stands for: its input's length and CRC-32.
+struct RunInfo {
+  uint64_t length = 0;
+  uint32_t crc = 0;
+};
+
+// A compressing sink whose output can be cut into runs, kept, and spliced into a
+// later stream in place of compressing the same input again (the initrd's segment
+// cache). Only gzip splices (can_splice): its deflate blocks end on byte boundaries
+// and chain into one member. For the others the run calls do nothing and splice()
+// throws.
+class Compressor : public ByteSink {
+public:
+  // Ends the current block; until end_run(), TAP (if any) also gets every compressed byte.
+  virtual void begin_run(ByteSink* tap) { (void)tap; }
+  // Ends the current block and the tap; what was written since begin_run().
+  virtual RunInfo end_run() { return {}; }
+  // Appends a run a tap recorded: COPY writes its compressed bytes to the sink given.
+  virtual void splice(const RunInfo& run, const std::function<void(ByteSink&)>& copy);
+};
+
 // A sink compressing into OUT; finish() also finishes OUT.
-std::unique_ptr<ByteSink> make_compressor(const CompressOptions& opts, ByteSink& out);
+std::unique_ptr<Compressor> make_compressor(const CompressOptions& opts, ByteSink& out);
+// "gzip-6": the codec and its effective level, which decide a run's bytes.
+std::string codec_id(const CompressOptions& opts);
 
 }  // namespace lk::streams

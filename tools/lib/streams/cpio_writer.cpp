@@ -6,12 +6,6 @@
 
 namespace lk::streams {
 
-namespace {
-// The file-system device every entry claims (as LinuxKit writes: 3:1); the kernel
-// keys hard links on (device, inode, mode), so one fixed device is all it needs.
-constexpr uint32_t kDevMajor = 3, kDevMinor = 1;
-}  // namespace
-
 void CpioWriter::put(const void* p, size_t n) {
   out_.write(p, n);
   pos_ += n;
@@ -30,7 +24,7 @@ void CpioWriter::header(const CpioEntry& e) {
                        " bytes: cpio newc (the initramfs format) cannot hold a member of 4 GiB or more");
   char h[111];
   std::snprintf(h, sizeof h, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", e.ino, e.mode, e.uid, e.gid,
-                e.nlink, e.mtime, static_cast<uint32_t>(e.size), kDevMajor, kDevMinor, e.rdev_major, e.rdev_minor,
+                e.nlink, e.mtime, static_cast<uint32_t>(e.size), e.dev_major, e.dev_minor, e.rdev_major, e.rdev_minor,
                 static_cast<uint32_t>(e.name.size() + 1), 0u);
   put(h, 110);
   put(e.name.c_str(), e.name.size() + 1);

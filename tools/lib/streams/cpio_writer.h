@@ -17,6 +17,9 @@ struct CpioEntry {
   uint64_t size = 0;  // must fit 32 bits
   uint32_t ino = 0;
   uint32_t rdev_major = 0, rdev_minor = 0;
+  // The file-system device it claims (LinuxKit writes 3:1 for all); the kernel keys
+  // hard links on (device, inode), so each segment of an initrd has its own.
+  uint32_t dev_major = 3, dev_minor = 1;
 };
 
 class CpioWriter {
@@ -29,6 +32,8 @@ public:
   // TRAILER!!! and the padding to 512 bytes; does not finish the sink.
   void trailer();
   uint64_t bytes() const { return pos_; }
+  // N bytes of whole entries were put in the stream another way (a spliced segment).
+  void skip(uint64_t n) { pos_ += n; }
 
 private:
   void put(const void* p, size_t n);
