@@ -1,18 +1,24 @@
 # The packages LinuxKit users reach for beyond the basics, proven from inside one boot of
 # test/packages/packages.yml: its onboot containers print a PKGCHECK line per case.
 # modprobe loads modules onboot; ca-certificates, an init image, puts the bundle in the root.
+# The system is built with --compress zstd, twice: the warm build splices every segment's
+# frames from the cache, gives the same bytes, and is the one booted.
 . "$LK_TEST_DIR/lib.sh"
 cases=(modprobe-not-loaded-before modprobe-loaded-xt_conntrack modprobe-loaded-nf_conntrack modprobe-loaded-iptable_nat ca-bundle-in-root)
-plan $((${#cases[@]} + 6))
+plan $((${#cases[@]} + 9))
 skip_if_sanitize "boot tests run in the normal build only"
 need qemu-system-x86_64
 export LK_CACHE=${LK_TEST_CACHE:-$REPO/build/test-cache}
 cd "$REPO"
 
-if ! lk build --dir "$TMP" --name pkgs test/packages/packages.yml 2>"$TMP/build.err"; then
+if ! lk build --compress zstd --dir "$TMP/cold" --name pkgs test/packages/packages.yml 2>"$TMP/build.err" ||
+  ! lk build --compress zstd --dir "$TMP" --name pkgs test/packages/packages.yml 2>"$TMP/build.err"; then
   die "lk build: $(tail -5 "$TMP/build.err")"
 fi
 ok build
+check zstd-warm-same-bytes cmp "$TMP/cold/pkgs-initrd.img" "$TMP/pkgs-initrd.img"
+check zstd-initrd test "$(head -c 4 "$TMP/pkgs-initrd.img" | od -An -tx1 | tr -d ' ')" = 28b52ffd
+check zstd-archives sh -c "[ \$(zstd -dc '$TMP/pkgs-initrd.img' | grep -ac 'TRAILER!!!') -gt 2 ]"
 # The bundle is Debian's certificates, every one of them a certificate OpenSSL reads.
 lk-rootfs <"$TMP/.pkgs.lock.json" | tar -xOf - etc/ssl/certs/ca-certificates.crt >"$TMP/ca.crt" 2>"$TMP/ca.err"
 n=$(grep -c 'BEGIN CERTIFICATE' "$TMP/ca.crt")

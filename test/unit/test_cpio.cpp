@@ -195,10 +195,45 @@ TEST_CASE("gzip runs: a spliced run gives the bytes compressing its input again 
     CHECK(untapped.data == first.data);
   }
   StringSink z;
-  auto zstd = lk::streams::make_compressor({lk::streams::Codec::kZstd, 3, 1}, z);
-  CHECK_THROWS_AS(zstd->splice({}, [](lk::streams::ByteSink&) {}), lk::RuntimeError);
+  auto none = lk::streams::make_compressor({lk::streams::Codec::kNone, -1, 1}, z);
+  CHECK_THROWS_AS(none->splice({}, [](lk::streams::ByteSink&) {}), lk::RuntimeError);
   CHECK(lk::streams::can_splice(lk::streams::Codec::kGzip));
-  CHECK_FALSE(lk::streams::can_splice(lk::streams::Codec::kZstd));
+  CHECK(lk::streams::can_splice(lk::streams::Codec::kZstd));
+  CHECK_FALSE(lk::streams::can_splice(lk::streams::Codec::kNone));
+  CHECK(lk::streams::runs_are_archives(lk::streams::Codec::kZstd));
+  CHECK_FALSE(lk::streams::runs_are_archives(lk::streams::Codec::kGzip));
   CHECK(lk::streams::codec_id({lk::streams::Codec::kGzip, -1, 0}) == "gzip-6");
   CHECK(lk::streams::codec_id({lk::streams::Codec::kZstd, 19, 0}) == "zstd-19");
+}
+
+TEST_CASE("zstd runs: each run a frame of its own, spliced back to the same bytes") {
+  const std::string a = sample(700 << 10), b = sample(1900 << 10).substr(3), c = sample(90 << 10);
+  StringSink first, tap;
+  lk::streams::RunInfo run;
+  {
+    auto z = lk::streams::make_compressor({lk::streams::Codec::kZstd, 3, 2}, first);
+    z->write(a.data(), a.size());
+    z->begin_run(&tap);
+    z->write(b.data(), b.size());
+    run = z->end_run();
+    z->write(c.data(), c.size());
+    z->finish();
+  }
+  CHECK(run.length == b.size());
+  CHECK(ZSTD_findFrameCompressedSize(tap.data.data(), tap.data.size()) == tap.data.size());  // one whole frame
+  StringSink second;
+  auto z = lk::streams::make_compressor({lk::streams::Codec::kZstd, 3, 2}, second);
+  z->write(a.data(), a.size());
+  z->splice(run, [&](lk::streams::ByteSink& out) { out.write(tap.data); });
+  z->write(c.data(), c.size());
+  z->finish();
+  CHECK(second.data == first.data);
+  std::string back(a.size() + b.size() + c.size() + 1, '\0');
+  ZSTD_DStream* d = ZSTD_createDStream();
+  ZSTD_inBuffer in{second.data.data(), second.data.size(), 0};
+  ZSTD_outBuffer out{back.data(), back.size(), 0};
+  while (in.pos < in.size) REQUIRE_FALSE(ZSTD_isError(ZSTD_decompressStream(d, &out, &in)));
+  ZSTD_freeDStream(d);
+  back.resize(out.pos);
+  CHECK(back == a + b + c);
 }

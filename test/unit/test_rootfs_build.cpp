@@ -2,6 +2,7 @@
 // a lock naming them, the rootfs tar read back.
 #include <doctest/doctest.h>
 #include <sys/mman.h>
+#include <zstd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -86,13 +87,13 @@ std::string image_entry(const std::string& name, const std::string& digest) {
 }
 
 std::string build(const std::string& lock_text, const lk::oci::OciLayout& cache,
-                  const lk::streams::SegmentStore* segments = nullptr) {
+                  const lk::streams::SegmentStore* segments = nullptr, const std::string& codec = "gzip-6") {
   const lk::spec::Lock lock = lk::spec::parse_document(lock_text, lk::spec::Stage::kLock, "lock.json");
   StringSink out;
   lk::streams::TarWriter tar(out);
   lk::rootfs::RootfsOptions opts;
   opts.epoch = 1700000000;
-  if (segments) opts.segments = lk::rootfs::RootfsOptions::Segments{*segments, "gzip-6"};
+  if (segments) opts.segments = lk::rootfs::RootfsOptions::Segments{*segments, codec};
   lk::rootfs::build_rootfs(lock, cache, tar, opts, lk::Log("test", lk::Log::kQuiet));
   return out.data;
 }
@@ -194,11 +195,12 @@ struct Initrd {
   lk::boot::InitrdResult res;
 };
 
-Initrd initrd_of(const std::string& tar, const lk::streams::SegmentStore* store) {
+Initrd initrd_of(const std::string& tar, const lk::streams::SegmentStore* store,
+                 lk::streams::Codec codec = lk::streams::Codec::kGzip) {
   lk::Fd fd(::memfd_create("rootfs", MFD_CLOEXEC));
   lk::write_all(fd.get(), tar, "memfd");
   StringSink kernel, initrd;
-  lk::boot::InitrdSinks sinks{&kernel, &initrd, &initrd, {lk::streams::Codec::kGzip, 6, 2}};
+  lk::boot::InitrdSinks sinks{&kernel, &initrd, &initrd, {codec, -1, 2}};
   Initrd out;
   out.res = lk::boot::build_initrd(fd.get(), sinks, store);
   out.kernel = kernel.data;
@@ -309,4 +311,46 @@ TEST_CASE("segment marks: what lk-initrd accepts") {
                        doctest::Contains("does not end in /"), lk::RuntimeError);
   CHECK_THROWS_WITH_AS(lk::streams::parse_mark(R"({"what":1})", "t"), doctest::Contains("neither"), lk::RuntimeError);
   CHECK(lk::streams::segment_key({{"a", 1}}) != lk::streams::segment_key({{"a", 2}}));
+}
+
+TEST_CASE("rootfs --segments and a zstd initrd: each segment a frame and a cpio archive of its own") {
+  TempCache t;
+  lk::oci::OciLayout cache(t.dir + "/c");
+  lk::streams::SegmentStore store(t.dir + "/segments");
+  std::string init = put_image(cache, {tar_of({{T::kDir, "bin", "", ""},
+                                               {T::kFile, "bin/sh", std::string(3 << 20, 's'), ""},
+                                               {T::kHardlink, "bin/ash", "", "bin/sh"}})});
+  std::string web = put_image(cache, {tar_of({{T::kDir, "srv", "", ""}, {T::kFile, "srv/index.html", "<h1>", ""}})},
+                              R"({"Cmd":["/bin/httpd"]})");
+  const std::string lock = R"({"schema":"lk.lock/v1","init":[)" + image_entry("lk/init:1", init) +
+                           R"(],"services":[{"name":"web",)" + image_entry("lk/web:1", web).substr(1) + "]}";
+  const auto zstd = lk::streams::Codec::kZstd;
+  Initrd cold = initrd_of(build(lock, cache, &store, "zstd-3"), &store, zstd);
+  CHECK(cold.res.stored == 2);
+  Initrd warm = initrd_of(build(lock, cache, &store, "zstd-3"), &store, zstd);
+  CHECK(warm.res.spliced == 2);
+  CHECK(warm.initrd == cold.initrd);
+  // A gzip build of the same tar stores and finds its own runs.
+  CHECK(initrd_of(build(lock, cache, &store, "gzip-6"), &store).res.stored == 2);
+
+  // Frames: init, the glue of the web bundle, web, the last glue; each one archive.
+  std::string cpio;
+  size_t frames = 0;
+  for (size_t at = 0; at < cold.initrd.size(); ++frames) {
+    size_t n = ZSTD_findFrameCompressedSize(cold.initrd.data() + at, cold.initrd.size() - at);
+    REQUIRE_FALSE(ZSTD_isError(n));
+    // Streamed frames do not record their size: decode into a buffer as big as any here.
+    std::string out(8 << 20, '\0');
+    size_t got = ZSTD_decompress(out.data(), out.size(), cold.initrd.data() + at, n);
+    REQUIRE_FALSE(ZSTD_isError(got));
+    out.resize(got);
+    CHECK(out.rfind("TRAILER!!!") != std::string::npos);
+    CHECK(out.size() % 4 == 0);
+    cpio += out;
+    at += n;
+  }
+  CHECK(frames == 4);
+  size_t trailers = 0;
+  for (size_t at = cpio.find("TRAILER!!!"); at != std::string::npos; at = cpio.find("TRAILER!!!", at + 1)) ++trailers;
+  CHECK(trailers == frames);
 }

@@ -5,7 +5,8 @@
 #include <sys/reboot.h>
 #include <unistd.h>
 
-#include <set>
+#include <map>
+#include <string>
 
 #include "mounts.h"
 #include "reaper.h"
@@ -59,17 +60,19 @@ void shutdown(const RunContext& ctx, Action action, const std::map<std::string, 
 
     // The pid files are the truth: a service restarted with lk-service has a newer pid than
     // the one the init started (and may no longer be in SERVICES at all).
-    std::set<pid_t> pid_set;
-    for (const auto& [name, pid] : services) pid_set.insert(pid);
+    std::map<pid_t, std::string> name_of;
+    for (const auto& [name, pid] : services) name_of[pid] = name;
     for (const auto& b : list_bundles(std::string(kContainers) + "/services"))
-      if (auto p = service_pid(b.name)) pid_set.insert(*p);
+      if (auto p = service_pid(b.name)) name_of[*p] = b.name;
     std::vector<pid_t> pids;
-    for (pid_t p : pid_set)
+    for (const auto& [p, name] : name_of)
       if (alive(p)) pids.push_back(p);
     auto left = signal_and_wait(ctx.reaper, pids, SIGTERM, opts.service_timeout_ms);
     if (!left.empty()) {
+      std::string names;
+      for (pid_t p : left) names += (names.empty() ? "" : ", ") + name_of[p];
       ctx.con.line(std::to_string(left.size()) + " service(s) ignored SIGTERM for " +
-                   fmt_seconds(opts.service_timeout_ms / 1000.0) + ": killing");
+                   fmt_seconds(opts.service_timeout_ms / 1000.0) + " (" + names + "): killing");
       signal_and_wait(ctx.reaper, left, SIGKILL, 2000);
     }
     ctx.con.line("services stopped");

@@ -18,18 +18,6 @@
 
 namespace {
 
-lk::Fd temp_file() {
-  std::string d = lk::temp_root();
-  int fd = ::open(d.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    std::string tmpl = d + "/lk-initrd-XXXXXX";
-    fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
-    if (fd < 0) lk::throw_errno("temporary file in " + d);
-    ::unlink(tmpl.c_str());
-  }
-  return lk::Fd(fd);
-}
-
 uint64_t size_of(int fd) {
   struct stat st;
   if (::fstat(fd, &st) != 0) lk::throw_errno("stat");
@@ -68,7 +56,7 @@ int run(const lk::ToolContext& ctx) {
   if (::fstat(in, &in_st) != 0) lk::throw_errno("stat " + input);
   if (::lseek(in, 0, SEEK_CUR) < 0 || !S_ISREG(in_st.st_mode)) {
     // A pipe: keep a copy to read twice (see initrd_build.h).
-    lk::Fd spool = temp_file();
+    lk::Fd spool = lk::temp_file();
     lk::streams::FdSink s(spool.get(), "temporary file");
     char buf[1 << 16];
     for (;;) {
@@ -96,9 +84,9 @@ int run(const lk::ToolContext& ctx) {
     kernel_fd = kernel_file->fd();
     initrd_fd = ucode_fd = initrd_file->fd();  // LinuxKit puts the microcode cpio first in the initrd
   } else {
-    kernel_tmp = temp_file();
-    initrd_tmp = temp_file();
-    ucode_tmp = temp_file();
+    kernel_tmp = lk::temp_file();
+    initrd_tmp = lk::temp_file();
+    ucode_tmp = lk::temp_file();
     kernel_fd = kernel_tmp.get();
     initrd_fd = initrd_tmp.get();
     ucode_fd = ucode_tmp.get();

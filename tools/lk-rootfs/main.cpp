@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <regex>
 
 #include "base/error.h"
 #include "base/fs.h"
@@ -27,14 +28,18 @@ int run(const lk::ToolContext& ctx) {
   const auto store = lk::oci::OciLayout::existing(cache_dir);
   if (args.count("segments")) {
     std::string codec = args["segments"].as<std::string>();
-    // Only gzip runs splice; its level decides their bytes.
-    bool ok = codec.rfind("gzip-", 0) == 0 && codec.size() > 5 && codec.size() <= 7 &&
-              codec.find_first_not_of("0123456789", 5) == std::string::npos && std::stoi(codec.substr(5)) <= 12;
-    if (!ok) throw lk::InputError("--segments: \"" + codec + "\" is not gzip-LEVEL (0 to 12): only gzip initrds splice");
+    // The codec and its level decide a stored run's bytes.
+    static const std::regex kCodec("(gzip-([0-9]|1[0-2]))|(zstd-([1-9]|1[0-9]|2[0-2]))");
+    if (!std::regex_match(codec, kCodec))
+      throw lk::InputError("--segments: \"" + codec + "\" is not gzip-LEVEL (0 to 12) or zstd-LEVEL (1 to 22)");
     opts.segments = lk::rootfs::RootfsOptions::Segments{lk::streams::SegmentStore::in_cache(cache_dir), codec};
   }
 
   std::string output = args["output"].as<std::string>();
+  if (args.count("kernel-config")) {
+    lk::write_output(output, lk::rootfs::kernel_config(lock, store));
+    return lk::kExitOk;
+  }
   if (output == "-" && isatty(STDOUT_FILENO))
     throw lk::InputError("refusing to write a tar to a terminal (use -o FILE or a pipe)");
   if (output == "-") {
@@ -72,8 +77,9 @@ int main(int argc, char** argv) {
                                               cxxopts::value<std::string>()->default_value("-"), "FILE")(
                           "cache", "image cache (default $LK_CACHE, else $XDG_CACHE_HOME/lk, else ~/.cache/lk)",
                           cxxopts::value<std::string>(), "DIR")(
-                          "segments", "a tar for lk-initrd compressing with CODEC (gzip-6: its default): see above",
-                          cxxopts::value<std::string>(), "CODEC");
+                          "segments", "a tar for lk-initrd compressing with CODEC (gzip-6, its default; zstd-3...): see above",
+                          cxxopts::value<std::string>(), "CODEC")(
+                          "kernel-config", "only write the kernel image's config file (nothing if it has none)");
                     },
                     [](const lk::ToolContext& ctx) { return run(ctx); }};
   return lk::run_tool(spec, argc, argv);

@@ -14,6 +14,7 @@
 #include "base/source_date.h"
 #include "base/tool_main.h"
 #include "boot/boot_files.h"
+#include "boot/kernel.h"
 #include "oci/docker_archive.h"
 #include "spec/output_formats.h"
 #include "spec/plan.h"
@@ -67,6 +68,30 @@ void stage(const std::vector<std::string>& argv, const std::string& in_path, con
   int status = c.wait();
   if (status != 0) throw Error(status == kExitInput ? kExitInput : kExitRuntime, argv[0] + " failed");
   if (dest) dest->commit();
+}
+
+// --compress auto: zstd when the lock's kernel unpacks it (its image's config says
+// CONFIG_RD_ZSTD=y), else gzip. Reading the config means reading the kernel image, so
+// the answer is kept in the cache by the image's digest.
+streams::Codec auto_codec(const std::string& bin, const std::vector<std::string>& common, const std::string& lock_path,
+                          const std::string& cache_dir, const std::string& workdir, const Log& log) {
+  const spec::Lock lock = spec::parse_document(read_file(lock_path), spec::Stage::kLock, lock_path);
+  if (!lock.kernel || !lock.kernel->digest) return streams::Codec::kGzip;
+  const std::string& digest = *lock.kernel->digest;
+  const std::string known_path = cache_dir + "/initrd-segments/kernel-" + digest.substr(digest.find(':') + 1) + ".codec";
+  std::string known = trim_end(read_or_empty(known_path));
+  if (known != "gzip" && known != "zstd") {
+    std::vector<std::string> argv = {bin + "/lk-rootfs", "--kernel-config"};
+    argv.insert(argv.end(), common.begin(), common.end());
+    stage(argv, lock_path, workdir + "/kernel.config");
+    known = boot::initrd_codec_for(read_file(workdir + "/kernel.config")) == streams::Codec::kZstd ? "zstd" : "gzip";
+    fs::create_directories(dirname_of(known_path));
+    AtomicFile f(known_path);
+    f.write(known + "\n");
+    f.commit();
+  }
+  log.verbose("initrd: " + known + (known == "zstd" ? " (the kernel has CONFIG_RD_ZSTD=y)" : ""));
+  return known == "zstd" ? streams::Codec::kZstd : streams::Codec::kGzip;
 }
 
 // The kernel+initrd files from the bundle tar BOOT_TAR, as PREFIX-kernel, -initrd.img
@@ -156,6 +181,9 @@ int run(const ToolContext& ctx) {
   const bool want_boot = wants(OutputFormat::kBootFiles) || want_boot_tar || wants(OutputFormat::kImage);
   std::string size;
   if (args.count("size")) size = args["size"].as<std::string>();
+  const std::string compress_arg = args["compress"].as<std::string>();
+  if (compress_arg != "auto" && compress_arg != "gzip" && compress_arg != "zstd")
+    throw InputError("--compress must be auto, gzip or zstd, not \"" + compress_arg + "\"");
 
   if (!plan.packages.empty()) {
     std::vector<std::string> pkg = {bin + "/lk-pkg", "build"};
@@ -203,35 +231,36 @@ int run(const ToolContext& ctx) {
     }
   }
   if (want_boot) {
-    // lk-rootfs --segments | lk-initrd, streaming: the root tar never touches the disk,
-    // and the images' content that the cache holds compressed is only named in it.
-    // (Also when a tar output was made above: an initrd's bytes never depend on the
-    // other formats asked for.)
-    rootfs.insert(rootfs.end(), {"--segments", streams::codec_id(streams::CompressOptions{})});
+    const streams::Codec compress =
+        compress_arg == "auto" ? auto_codec(bin, common, prefix + ".lock.json",
+                                            default_cache_dir(args.count("cache") ? args["cache"].as<std::string>() : ""),
+                                            staging.path(), ctx.log)
+                               : streams::parse_codec(compress_arg);
+    // lk-rootfs --segments, then lk-initrd; the images' content the cache holds
+    // compressed is only named in the tar. (Also when a tar output was made above: an
+    // initrd's bytes never depend on the other formats asked for.) The tar goes to an
+    // unnamed temporary file, not a pipe: lk-initrd reads it twice (hard links), and
+    // would otherwise copy a pipe into a file of its own first.
+    rootfs.insert(rootfs.end(), {"--segments", streams::codec_id({compress, -1, 0})});
     initrd.insert(initrd.end(), common.begin(), common.end());
-    int p[2];
-    if (::pipe2(p, O_CLOEXEC) != 0) throw_errno("pipe");
-    Fd rd(p[0]), wr(p[1]);
+    initrd.insert(initrd.end(), {"--compress", compress == streams::Codec::kZstd ? "zstd" : "gzip"});
+    Fd tar = temp_file();
     Fd lock(::open((prefix + ".lock.json").c_str(), O_RDONLY | O_CLOEXEC));
     SpawnOptions ro;
     ro.stdin_fd = lock.get();
-    ro.stdout_fd = wr.get();
-    Child r(rootfs, ro);
-    wr.reset();
+    ro.stdout_fd = tar.get();
+    if (int rs = Child(rootfs, ro).wait(); rs != 0)
+      throw Error(rs == kExitInput ? kExitInput : kExitRuntime, "lk-rootfs failed");
+    if (::lseek(tar.get(), 0, SEEK_SET) != 0) throw_errno("rootfs tar: seek");
     std::unique_ptr<AtomicFile> tar_out;
     SpawnOptions io;
-    io.stdin_fd = rd.get();
+    io.stdin_fd = tar.get();
     if (want_boot_tar) {
       tar_out = std::make_unique<AtomicFile>(boot_tar);
       io.stdout_fd = tar_out->fd();
     }
-    Child i(initrd, io);
-    rd.reset();
-    // lk-initrd refuses a tar cut short, but a failed lk-rootfs fails the build whatever
-    // it managed to write.
-    int rs = r.wait(), is = i.wait();
-    if (rs != 0) throw Error(rs == kExitInput ? kExitInput : kExitRuntime, "lk-rootfs failed");
-    if (is != 0) throw Error(is == kExitInput ? kExitInput : kExitRuntime, "lk-initrd failed");
+    if (int is = Child(initrd, io).wait(); is != 0)
+      throw Error(is == kExitInput ? kExitInput : kExitRuntime, "lk-initrd failed");
     if (tar_out) tar_out->commit();
   }
   if (want_boot_tar) {
@@ -288,7 +317,12 @@ int build_main(int argc, char** argv) {
             "size",
             "disk size for the disk formats (e.g. 2G; a bare number is bytes, not moby's GiB; default: just large "
             "enough)",
-            cxxopts::value<std::string>(), "SIZE")("specs", "", cxxopts::value<std::vector<std::string>>());
+            cxxopts::value<std::string>(), "SIZE")(
+            "compress",
+            "the initrd's compression: auto (zstd when the kernel image's config has CONFIG_RD_ZSTD=y, as Debian's "
+            "has, else gzip), gzip (LinuxKit's) or zstd",
+            cxxopts::value<std::string>()->default_value("auto"), "CODEC")("specs", "",
+                                                                          cxxopts::value<std::vector<std::string>>());
         o.parse_positional({"specs"});
       },
       [](const ToolContext& ctx) { return run(ctx); },

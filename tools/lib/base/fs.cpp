@@ -52,6 +52,19 @@ std::string read_file(const std::string& path) {
   }
 }
 
+void read_chunks(const std::string& path, const std::function<void(const char* data, size_t len)>& fn) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw_errno("open " + path);
+  std::vector<char> buf(1 << 20);
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("read " + path);
+    if (n == 0) return;
+    fn(buf.data(), static_cast<size_t>(n));
+  }
+}
+
 std::string read_or_empty(const std::string& path) {
   try {
     return read_file(path);
@@ -293,6 +306,18 @@ void write_output(const std::string& path, std::string_view data) {
 std::string temp_root() {
   const char* t = std::getenv("TMPDIR");
   return t && *t ? t : "/tmp";
+}
+
+Fd temp_file() {
+  std::string d = temp_root();
+  int fd = ::open(d.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    std::string tmpl = d + "/lk-XXXXXX";
+    fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
+    if (fd < 0) throw_errno("temporary file in " + d);
+    ::unlink(tmpl.c_str());
+  }
+  return Fd(fd);
 }
 
 bool path_exists(const std::string& path) {

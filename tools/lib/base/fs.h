@@ -3,6 +3,7 @@
 // (temp file in the target's directory, fsync, rename) so that no reader ever
 // sees a half-written output.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,8 @@ bool path_exists(const std::string& path);
 uint64_t round_up(uint64_t v, uint64_t to);
 
 std::string read_file(const std::string& path);
+// PATH's bytes in order, at most 1 MiB per call of FN, without holding the file.
+void read_chunks(const std::string& path, const std::function<void(const char* data, size_t len)>& fn);
 // PATH's contents, or "" when it cannot be read: for optional files (/etc/hostname,
 // sysfs attributes) whose absence is an ordinary state, not an error.
 std::string read_or_empty(const std::string& path);
@@ -129,6 +132,8 @@ std::string default_cache_dir(const std::string& flag = "");
 
 // Where temporary files go: $TMPDIR, else /tmp.
 std::string temp_root();
+// A file in temp_root() with no name (O_TMPFILE, else unlinked at once): gone when closed.
+Fd temp_file();
 
 // A fresh directory PARENT/PREFIX-XXXXXX, removed with all it holds when destroyed.
 // It is flock'ed while it lives, so remove_stale_temps(PARENT, PREFIX + "-") can tell

@@ -45,19 +45,12 @@ std::string sha256_hex(std::string_view data) {
 }
 
 std::string sha256_file(const std::string& path, int64_t* size) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) throw_errno("open " + path);
   Sha256 h;
-  std::vector<char> buf(1 << 16);
   int64_t total = 0;
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("read " + path);
-    if (n == 0) break;
-    h.update(buf.data(), static_cast<size_t>(n));
-    total += n;
-  }
+  read_chunks(path, [&](const char* data, size_t n) {
+    h.update(data, n);
+    total += static_cast<int64_t>(n);
+  });
   if (size) *size = total;
   return h.hex();
 }

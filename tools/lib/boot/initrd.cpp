@@ -104,7 +104,12 @@ struct Segment {
 class Builder {
 public:
   Builder(int fd, const InitrdSinks& sinks, const streams::SegmentStore* store)
-      : fd_(fd), sinks_(sinks), store_(store), cpio_out_(sinks.compress, *sinks.initrd), cpio_(cpio_out_) {}
+      : fd_(fd),
+        sinks_(sinks),
+        store_(store),
+        archives_(streams::runs_are_archives(sinks.compress.codec)),
+        cpio_out_(sinks.compress, *sinks.initrd),
+        cpio_(cpio_out_) {}
 
   InitrdResult run() {
     groups_ = link_groups(fd_);
@@ -152,7 +157,10 @@ private:
   }
   void count() {
     ++res_.entries;
-    if (seg_) ++seg_->entries;
+    if (seg_)
+      ++seg_->entries;
+    else
+      glue_open_ = true;
   }
   void note_dir(const std::string& d) { (seg_ ? seg_->dirs : dirs_).insert(d); }
 
@@ -277,6 +285,11 @@ private:
     ++res_.segments;
     // The prefix is the glue's: made (if the tar did not) before the segment starts.
     if (!m.prefix.empty()) ensure_parents(m.prefix);
+    if (archives_ && glue_open_) {
+      cpio_.end_archive();
+      glue_open_ = false;
+      glue_.inode_of.clear();  // the kernel forgets an archive's inodes at its trailer
+    }
     seg_ = std::make_unique<Segment>();
     seg_->mark = m;
     seg_->scope.dev_minor = device_of(m.key);
@@ -299,6 +312,7 @@ private:
   void end_segment() {
     Segment& s = *seg_;
     streams::RunInfo run;
+    if (s.run_begun && archives_) cpio_.end_archive();
     if (s.run_begun) run = cpio_out_.get().end_run();
     for (const auto& d : s.dirs) dirs_.insert(d);
     if (s.writer) {
@@ -352,6 +366,10 @@ private:
   int fd_;
   const InitrdSinks& sinks_;
   const streams::SegmentStore* store_;
+  // zstd: each segment, and the glue between, is a cpio archive of its own (TRAILER!!!
+  // included) in a frame of its own; gzip: one archive in one member.
+  const bool archives_;
+  bool glue_open_ = false;  // glue entries since the last archive ended
   LazyCompressor cpio_out_;
   streams::CpioWriter cpio_;
   InitrdResult res_;

@@ -183,6 +183,9 @@ private:
   // identified by ID, what produced it: only a mark when the store already holds it.
   void segment(nlohmann::json id, const std::string& prefix, const std::function<void()>& produce) {
     if (!opts_.segments) return produce();
+    // A zstd initrd holds each segment and the glue around it as archives of their own,
+    // and the kernel links a file only to one of the same archive.
+    oci_blobs_.clear();
     id["prefix"] = prefix;
     id["epoch"] = opts_.epoch;
     const std::string key = streams::segment_key(id);
@@ -526,6 +529,22 @@ private:
 void build_rootfs(const spec::Lock& lock, const oci::OciLayout& cache, streams::TarWriter& out,
                   const RootfsOptions& opts, const Log& log) {
   Builder(lock, cache, out, opts, log).run();
+}
+
+std::string kernel_config(const spec::Lock& lock, const oci::OciLayout& cache) {
+  if (!lock.kernel || !lock.kernel->digest) return "";
+  oci::ImageData img = cache.image(lock.kernel->reference.value_or(lock.kernel->image), *lock.kernel->digest);
+  Flattener image(layers_of(img, 0), "", nullptr, 0);
+  image.index();
+  std::string config;
+  if (image.has("config"))
+    image.read_member("config", [&](streams::TarReader& r, const streams::TarEntry&) {
+      r.copy_data([&](const void* p, size_t n) {
+        if (config.size() + n > (16 << 20)) throw InputError("kernel image " + img.name() + ": config is over 16 MiB");
+        config.append(static_cast<const char*>(p), n);
+      });
+    });
+  return config;
 }
 
 }  // namespace lk::rootfs

@@ -34,4 +34,9 @@ struct RootfsOptions {
 void build_rootfs(const spec::Lock& lock, const oci::OciLayout& cache, streams::TarWriter& out,
                   const RootfsOptions& opts, const Log& log);
 
+// The kernel's build configuration, the `config` file of the lock's kernel image (as
+// LinuxKit-style kernel images carry it); "" when the lock has no kernel or the image
+// no config.
+std::string kernel_config(const spec::Lock& lock, const oci::OciLayout& cache);
+
 }  // namespace lk::rootfs

@@ -1,5 +1,7 @@
 #include "rootfs/flatten.h"
 
+#include <unistd.h>
+
 #include "base/error.h"
 #include "base/path_norm.h"
 #include "streams/tar_reader.h"
@@ -36,9 +38,18 @@ const char* type_word(streams::TarEntry::Type t) {
 Flattener::Flattener(std::vector<FlattenLayer> layers, std::string prefix, EditFn edit, int64_t epoch)
     : layers_(std::move(layers)), prefix_(std::move(prefix)), edit_(std::move(edit)), epoch_(epoch) {}
 
-void Flattener::with_reader(const FlattenLayer& layer, const std::function<void(streams::TarReader&)>& fn) const {
+void Flattener::with_reader(const FlattenLayer& layer, const std::function<void(streams::TarReader&)>& fn) {
   if (layer.read) return layer.read(fn);
-  streams::TarReader r = streams::TarReader::open_file(layer.path, layer.where);
+  // Every layer is read at least twice (the two passes): a compressed one is
+  // decompressed once, into a temporary file the passes then read (and seek in).
+  auto [it, fresh] = plain_.try_emplace(layer.path);
+  if (fresh) it->second = streams::decompressed_copy(layer.path, layer.where);
+  if (!it->second) {
+    streams::TarReader r = streams::TarReader::open_file(layer.path, layer.where);
+    return fn(r);
+  }
+  if (::lseek(it->second.get(), 0, SEEK_SET) != 0) throw_errno(layer.where + ": seek");
+  streams::TarReader r = streams::TarReader::open_fd(it->second.get(), layer.where);
   fn(r);
 }
 

@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/fs.h"
 #include "streams/tar_writer.h"
 
 namespace lk::streams {
@@ -97,7 +98,7 @@ private:
     std::string data_name;  // the name of the entry at DATA
   };
   using Slot = std::pair<int, uint64_t>;  // (layer, position in its stream)
-  void with_reader(const FlattenLayer& layer, const std::function<void(streams::TarReader&)>& fn) const;
+  void with_reader(const FlattenLayer& layer, const std::function<void(streams::TarReader&)>& fn);
   void index_pass();
   void plan_carriers(const std::vector<Link>& links);
   void write_pass(streams::TarWriter& out, const OnWrite& on_write);
@@ -116,6 +117,7 @@ private:
   std::map<Slot, std::string> carriers_;
   bool indexed_ = false;
   uint64_t entries_ = 0;
+  std::map<std::string, Fd> plain_;  // layer path -> its decompressed copy (empty: not compressed)
 };
 
 }  // namespace lk::rootfs

@@ -5,9 +5,12 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <condition_variable>
 #include <deque>
 #include <future>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "base/error.h"
 #include "base/fs.h"
@@ -68,19 +71,25 @@ private:
 // its BFINAL bit is cleared, and an empty stored block (what zlib's sync flush
 // writes) follows to reach a byte boundary. The scan costs a fraction of the
 // compression.
-std::string deflate_block(const std::string& input, int level) {
-  std::unique_ptr<libdeflate_compressor, decltype(&libdeflate_free_compressor)> c(libdeflate_alloc_compressor(level),
-                                                                                  libdeflate_free_compressor);
+using Deflater = std::unique_ptr<libdeflate_compressor, decltype(&libdeflate_free_compressor)>;
+
+Deflater make_deflater(int level) {
+  Deflater c(libdeflate_alloc_compressor(level), libdeflate_free_compressor);
   if (!c) throw RuntimeError("gzip: cannot allocate a compressor");
-  std::string out(libdeflate_deflate_compress_bound(c.get(), input.size()) + 5, '\0');
-  size_t n = libdeflate_deflate_compress(c.get(), input.data(), input.size(), out.data(), out.size());
+  return c;
+}
+
+// SCRATCH is the inflate's output, kept between calls.
+std::string deflate_block(libdeflate_compressor* c, const std::string& input, std::string& scratch) {
+  std::string out(libdeflate_deflate_compress_bound(c, input.size()) + 5, '\0');
+  size_t n = libdeflate_deflate_compress(c, input.data(), input.size(), out.data(), out.size());
   if (n == 0) throw RuntimeError("gzip: deflate failed");
   out.resize(n);
 
   z_stream z{};
   if (inflateInit2(&z, -15) != Z_OK) throw RuntimeError("gzip: inflateInit failed");
   std::unique_ptr<z_stream, decltype(&inflateEnd)> guard(&z, inflateEnd);
-  std::string scratch(input.size() + 1, '\0');
+  if (scratch.size() < input.size() + 1) scratch.resize(input.size() + 1);
   z.next_in = reinterpret_cast<Bytef*>(out.data());
   z.avail_in = static_cast<uInt>(out.size());
   z.next_out = reinterpret_cast<Bytef*>(scratch.data());
@@ -119,8 +128,12 @@ public:
     block_.reserve(kBlock);
   }
   ~GzipSink() override {
-    for (auto& f : pending_)
-      if (f.valid()) f.wait();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto& w : workers_) w.join();
   }
 
   void write(const void* data, size_t len) override {
@@ -135,23 +148,9 @@ public:
     }
   }
 
-  void begin_run(ByteSink* tap) override {
-    cut();
-    tap_ = tap;
-    in_run_ = true;
-    run_ = {};
-  }
+  void boundary() override { cut(); }
 
-  RunInfo end_run() override {
-    cut();
-    tap_ = nullptr;
-    in_run_ = false;
-    return run_;
-  }
-
-  void splice(const RunInfo& run, const std::function<void(ByteSink&)>& copy) override {
-    if (in_run_) throw RuntimeError("gzip: a run spliced while another is recorded");
-    cut();
+  void append_run(const RunInfo& run, const std::function<void(ByteSink&)>& copy) override {
     copy(out_);
     crc_ = static_cast<uint32_t>(crc32_combine(crc_, run.crc, static_cast<z_off_t>(run.length)));
     written_ += run.length;
@@ -177,23 +176,61 @@ private:
     std::string data;
     uint32_t crc;
     size_t len;
+    std::string input;  // handed back, to be the next block's buffer
+  };
+  struct Job {
+    std::string input;
+    std::promise<Done> done;
   };
 
-  static Done compress(std::string input, int level) {
+  static Done compress(libdeflate_compressor* c, std::string input, std::string& scratch) {
     Done d;
-    d.data = deflate_block(input, level);
+    d.data = deflate_block(c, input, scratch);
     d.crc = libdeflate_crc32(0, input.data(), input.size());
     d.len = input.size();
+    d.input = std::move(input);
     return d;
+  }
+
+  // Workers live as long as the sink, each with its compressor and scratch buffer:
+  // a thread and its allocations per block cost more system time than the deflate.
+  void work() {
+    Deflater c = make_deflater(level_);
+    std::string scratch;
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      try {
+        job.done.set_value(compress(c.get(), std::move(job.input), scratch));
+      } catch (...) {
+        job.done.set_exception(std::current_exception());
+      }
+    }
   }
 
   void submit() {
     if (threads_ <= 1) {
-      emit(compress(std::move(block_), level_));
+      if (!local_) local_ = std::make_unique<Deflater>(make_deflater(level_));
+      emit(compress(local_->get(), std::move(block_), scratch_));
     } else {
+      if (workers_.empty())
+        for (int i = 0; i < threads_; ++i) workers_.emplace_back([this] { work(); });
       if (static_cast<int>(pending_.size()) >= threads_) drain_one();
-      pending_.push_back(std::async(std::launch::async, compress, std::move(block_), level_));
+      Job job{std::move(block_), {}};
+      pending_.push_back(job.done.get_future());
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        jobs_.push_back(std::move(job));
+      }
+      wake_.notify_one();
     }
+    if (spare_.capacity() >= kBlock) block_.swap(spare_);
     block_.clear();
     block_.reserve(kBlock);
   }
@@ -211,6 +248,7 @@ private:
   }
 
   void emit(Done d) {
+    spare_ = std::move(d.input);
     crc_ = static_cast<uint32_t>(crc32_combine(crc_, d.crc, static_cast<z_off_t>(d.len)));
     out_.write(d.data.data(), d.data.size());
     if (in_run_) {
@@ -224,11 +262,16 @@ private:
   int threads_;
   ByteSink& out_;
   std::string block_;
+  std::string spare_;  // a finished block's buffer
   std::deque<std::future<Done>> pending_;
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> jobs_;
+  bool stop_ = false;
+  std::unique_ptr<Deflater> local_;  // one thread: no workers
+  std::string scratch_;
   uint32_t crc_ = 0;
-  ByteSink* tap_ = nullptr;
-  bool in_run_ = false;
-  RunInfo run_;
 };
 
 class ZstdSink : public Compressor {
@@ -252,13 +295,24 @@ public:
 
   void write(const void* data, size_t len) override {
     written_ += len;
+    frame_bytes_ += len;
+    if (in_run_) run_.length += len;
     ZSTD_inBuffer in{data, len, 0};
     while (in.pos < in.size) step(in, ZSTD_e_continue);
   }
 
+  // A run is a frame of its own: the kernel unpacks each frame as a whole cpio
+  // archive, so the caller ends one at every run's edges (see boot/initrd.cpp).
+  void boundary() override { end_frame(); }
+
+  void append_run(const RunInfo& run, const std::function<void(ByteSink&)>& copy) override {
+    copy(out_);
+    written_ += run.length;
+    ++frames_;
+  }
+
   void finish() override {
-    ZSTD_inBuffer in{nullptr, 0, 0};
-    while (step(in, ZSTD_e_end) != 0) {}
+    if (frame_bytes_ || !frames_) end_frame(true);
     out_.finish();
   }
 
@@ -270,20 +324,53 @@ private:
   size_t step(ZSTD_inBuffer& in, ZSTD_EndDirective mode) {
     ZSTD_outBuffer o{buf_.data(), buf_.size(), 0};
     size_t rc = check(ZSTD_compressStream2(cctx_, &o, &in, mode));
-    if (o.pos) out_.write(buf_.data(), o.pos);
+    if (o.pos) {
+      out_.write(buf_.data(), o.pos);
+      if (tap_) tap_->write(buf_.data(), o.pos);
+    }
     return rc;
+  }
+  void end_frame(bool always = false) {
+    if (!frame_bytes_ && !always) return;
+    ZSTD_inBuffer in{nullptr, 0, 0};
+    while (step(in, ZSTD_e_end) != 0) {}
+    frame_bytes_ = 0;
+    ++frames_;
   }
   ByteSink& out_;
   ZSTD_CCtx* cctx_;
   std::string buf_;
+  uint64_t frame_bytes_ = 0;  // input since the last frame ended
+  uint64_t frames_ = 0;
 };
 
 }  // namespace
 
-bool can_splice(Codec c) { return c == Codec::kGzip; }
+bool can_splice(Codec c) { return c != Codec::kNone; }
+bool runs_are_archives(Codec c) { return c == Codec::kZstd; }
 
-void Compressor::splice(const RunInfo&, const std::function<void(ByteSink&)>&) {
-  throw RuntimeError("only gzip output can splice a compressed run");
+void Compressor::begin_run(ByteSink* tap) {
+  boundary();
+  tap_ = tap;
+  in_run_ = true;
+  run_ = {};
+}
+
+RunInfo Compressor::end_run() {
+  boundary();
+  tap_ = nullptr;
+  in_run_ = false;
+  return run_;
+}
+
+void Compressor::splice(const RunInfo& run, const std::function<void(ByteSink&)>& copy) {
+  if (in_run_) throw RuntimeError("compressor: a run spliced while another is recorded");
+  boundary();
+  append_run(run, copy);
+}
+
+void Compressor::append_run(const RunInfo&, const std::function<void(ByteSink&)>&) {
+  throw RuntimeError("uncompressed output keeps no runs to splice");
 }
 
 std::string codec_id(const CompressOptions& opts) {

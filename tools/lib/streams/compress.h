@@ -44,6 +44,7 @@ private:
 enum class Codec { kNone, kGzip, kZstd };
 Codec parse_codec(const std::string& name);  // throws InputError
 bool can_splice(Codec c);
+bool runs_are_archives(Codec c);
 
 struct CompressOptions {
   Codec codec = Codec::kGzip;
@@ -59,17 +60,26 @@ struct RunInfo {
 
 // A compressing sink whose output can be cut into runs, kept, and spliced into a
 // later stream in place of compressing the same input again (the initrd's segment
-// cache). Only gzip splices (can_splice): its deflate blocks end on byte boundaries
-// and chain into one member. For the others the run calls do nothing and splice()
-// throws.
+// cache). gzip runs are deflate blocks ending on byte boundaries, chained into one
+// member; zstd runs are frames of their own, which the kernel unpacks one by one, so
+// each must hold whole cpio archives (runs_are_archives). With no compression the run
+// calls do nothing and splice() throws.
 class Compressor : public ByteSink {
 public:
   // Ends the current block; until end_run(), TAP (if any) also gets every compressed byte.
-  virtual void begin_run(ByteSink* tap) { (void)tap; }
+  void begin_run(ByteSink* tap);
   // Ends the current block and the tap; what was written since begin_run().
-  virtual RunInfo end_run() { return {}; }
+  RunInfo end_run();
   // Appends a run a tap recorded: COPY writes its compressed bytes to the sink given.
-  virtual void splice(const RunInfo& run, const std::function<void(ByteSink&)>& copy);
+  void splice(const RunInfo& run, const std::function<void(ByteSink&)>& copy);
+
+protected:
+  // Ends a block (gzip) or a frame (zstd): the next byte starts a run's edge.
+  virtual void boundary() {}
+  virtual void append_run(const RunInfo& run, const std::function<void(ByteSink&)>& copy);
+  ByteSink* tap_ = nullptr;
+  bool in_run_ = false;
+  RunInfo run_;  // what the run so far compressed
 };
 
 // A sink compressing into OUT; finish() also finishes OUT.

@@ -56,10 +56,14 @@ void CpioWriter::add(const CpioEntry& e, std::string_view contents) {
   end_entry();
 }
 
-void CpioWriter::trailer() {
+void CpioWriter::end_archive() {
   CpioEntry t;
   t.name = "TRAILER!!!";
   add(t);
+}
+
+void CpioWriter::trailer() {
+  end_archive();
   pad(512);
 }
 

@@ -31,6 +31,8 @@ public:
   void add(const CpioEntry& e, std::string_view contents = {});
   // TRAILER!!! and the padding to 512 bytes; does not finish the sink.
   void trailer();
+  // TRAILER!!! alone: an archive ends, and another may follow in the same stream.
+  void end_archive();
   uint64_t bytes() const { return pos_; }
   // N bytes of whole entries were put in the stream another way (a spliced segment).
   void skip(uint64_t n) { pos_ += n; }

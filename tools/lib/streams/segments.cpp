@@ -125,21 +125,13 @@ std::optional<StoredSegment> SegmentStore::find(const std::string& key, const st
 
 void SegmentStore::copy_run(const StoredSegment& s, ByteSink& out) {
   const std::string path = s.dir + "/run";
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) throw_errno("segment cache: open " + path);
-  std::string buf(1 << 20, '\0');
   uint64_t got = 0;
   uint32_t crc = 0;
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("segment cache: read " + path);
-    if (n == 0) break;
-    crc = libdeflate_crc32(crc, buf.data(), static_cast<size_t>(n));
-    got += static_cast<uint64_t>(n);
-    if (got > s.run_size) break;
-    out.write(buf.data(), static_cast<size_t>(n));
-  }
+  read_chunks(path, [&](const char* data, size_t n) {
+    crc = libdeflate_crc32(crc, data, n);
+    got += n;
+    if (got <= s.run_size) out.write(data, n);
+  });
   if (got != s.run_size || crc != s.run_check) {
     // Removed, so that the next build compresses the segment afresh.
     std::error_code ec;
@@ -149,17 +141,7 @@ void SegmentStore::copy_run(const StoredSegment& s, ByteSink& out) {
 }
 
 void SegmentStore::copy_part(const StoredSegment& s, const char* part, ByteSink& out) {
-  const std::string path = s.dir + "/" + part;
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) throw_errno("segment cache: open " + path);
-  std::string buf(1 << 20, '\0');
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("segment cache: read " + path);
-    if (n == 0) return;
-    out.write(buf.data(), static_cast<size_t>(n));
-  }
+  read_chunks(s.dir + "/" + part, [&](const char* data, size_t n) { out.write(data, n); });
 }
 
 void SegmentStore::Writer::Checked::write(const void* data, size_t len) {

@@ -38,6 +38,35 @@ ArchiveRead new_reader() {
 }
 }  // namespace
 
+Fd decompressed_copy(const std::string& path, const std::string& where) {
+  unsigned char magic[4] = {};
+  {
+    Fd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!f) throw_errno(where + ": open " + path);
+    if (::read(f.get(), magic, sizeof magic) < 0) throw_errno(where + ": read " + path);
+  }
+  const bool gzip = magic[0] == 0x1f && magic[1] == 0x8b;
+  const bool zstd = magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd;
+  if (!gzip && !zstd) return Fd();
+  ArchiveRead a = new_archive_read();
+  archive_read_support_filter_gzip(a.get());
+  archive_read_support_filter_zstd(a.get());
+  archive_read_support_format_raw(a.get());
+  archive_entry* e = nullptr;
+  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 20) != ARCHIVE_OK ||
+      archive_read_next_header(a.get(), &e) != ARCHIVE_OK)
+    throw RuntimeError(where + ": cannot decompress: " + archive_error_string(a.get()));
+  Fd out = temp_file();
+  std::string buf(1 << 20, '\0');
+  for (;;) {
+    la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
+    if (n < 0) throw RuntimeError(where + ": cannot decompress: " + archive_error_string(a.get()));
+    if (n == 0) break;
+    write_all(out.get(), std::string_view(buf.data(), static_cast<size_t>(n)), "temporary file");
+  }
+  return out;
+}
+
 TarReader TarReader::open_file(const std::string& path, const std::string& where) {
   TarReader r(new_reader(), where);
   if (archive_read_open_filename(r.a_.get(), path.c_str(), 1 << 20) != ARCHIVE_OK) r.fail("cannot open " + path);

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/fs.h"
 #include "streams/archive_handle.h"
 #include "streams/tar_writer.h"
 
@@ -17,6 +18,10 @@ namespace lk::streams {
 // Entries bigger than this are treated as a damaged or malicious archive: refused as
 // soon as their header is read, before anything tries to skip or copy them.
 inline constexpr uint64_t kMaxMemberSize = 1ull << 40;
+
+// PATH decompressed (gzip or zstd, from its first bytes) into an unnamed temporary
+// file, for a layer read more than once; an empty Fd when PATH is not compressed.
+Fd decompressed_copy(const std::string& path, const std::string& where);
 
 class TarReader {
 public:
