@@ -4,7 +4,7 @@
 # their meaning, and what lk cannot do is refused with exit status 2.
 . "$LK_TEST_DIR/lib.sh"
 . "$LK_TEST_DIR/gcp/helpers.sh"
-plan 51
+plan 53
 
 # dry ARGS...: the command line `lk run qemu --dry-run` prints (paths fixed by --state).
 dry() { lk run qemu --dry-run --state "$TMP/st" "$@" 2>"$TMP/err"; }
@@ -31,6 +31,8 @@ refused build-arch-amd64-passes 'nothing.yml' lk build --arch amd64 "$TMP/nothin
 refused build-arch-one-dash 'nothing.yml' lk build -arch x86_64 "$TMP/nothing.yml"
 refused build-arch-arm64-refused 'lk builds amd64 systems only, not yet arm64' lk build -arch arm64 "$TMP/nothing.yml"
 refused build-arch-unknown 'must be amd64' lk build --arch sparc "$TMP/nothing.yml"
+refused build-compress-unknown 'compress must be auto, gzip or zstd, not "lz4"' lk build --compress lz4 "$TMP/nothing.yml"
+refused build-compress-none 'compress must be auto, gzip or zstd, not "none"' lk build --compress none "$TMP/nothing.yml"
 
 # lk run qemu. A kernel+initrd as lk names it, and as 2017's `moby build` did.
 for f in vm-kernel vm-initrd.img moby-bzImage moby-initrd.img; do echo x >"$TMP/$f"; done

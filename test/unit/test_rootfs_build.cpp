@@ -311,6 +311,62 @@ TEST_CASE("segment marks: what lk-initrd accepts") {
                        doctest::Contains("does not end in /"), lk::RuntimeError);
   CHECK_THROWS_WITH_AS(lk::streams::parse_mark(R"({"what":1})", "t"), doctest::Contains("neither"), lk::RuntimeError);
   CHECK(lk::streams::segment_key({{"a", 1}}) != lk::streams::segment_key({{"a", 2}}));
+  auto codec = lk::streams::parse_mark(R"({"codec":"zstd-3"})", "t");
+  CHECK(codec.kind == lk::streams::SegmentMark::kCodec);
+  CHECK(codec.codec == "zstd-3");
+  CHECK_THROWS_WITH_AS(lk::streams::parse_mark(R"({"codec":"lz4-1"})", "t"),
+                       doctest::Contains("unknown compression \"lz4\""), lk::RuntimeError);
+}
+
+TEST_CASE("codec ids and the codec a kernel's config allows") {
+  using lk::streams::Codec;
+  CHECK(lk::streams::parse_codec_id("gzip-9").codec == Codec::kGzip);
+  CHECK(lk::streams::parse_codec_id("gzip-9").level == 9);
+  CHECK(lk::streams::parse_codec_id("zstd-19").level == 19);
+  CHECK(lk::streams::parse_codec_id("none").codec == Codec::kNone);
+  for (const char* bad : {"gzip", "gzip-13", "zstd-0", "zstd-23", "zstd-x", "none-1", "lz4-1", "gzip-006"})
+    CHECK_THROWS_AS(lk::streams::parse_codec_id(bad), lk::InputError);
+  CHECK(lk::streams::initrd_codec_for("CONFIG_A=y\nCONFIG_RD_ZSTD=y\nCONFIG_B=m\n") == Codec::kZstd);
+  CHECK(lk::streams::initrd_codec_for("CONFIG_RD_ZSTD=y") == Codec::kZstd);
+  CHECK(lk::streams::initrd_codec_for("# CONFIG_RD_ZSTD is not set\n") == Codec::kGzip);
+  CHECK(lk::streams::initrd_codec_for("XCONFIG_RD_ZSTD=y\nCONFIG_RD_ZSTD=yes\n") == Codec::kGzip);
+  CHECK(lk::streams::initrd_codec_for("") == Codec::kGzip);
+}
+
+TEST_CASE("rootfs --segments auto: the kernel's config picks zstd, kept by the kernel's digest") {
+  TempCache t;
+  lk::oci::OciLayout cache(t.dir + "/c");
+  lk::streams::SegmentStore store(t.dir + "/segments");
+  auto kernel_with = [&](const std::string& config) {
+    std::vector<Member> m = {{T::kFile, "kernel", "vmlinuz", ""}};
+    if (!config.empty()) m.push_back({T::kFile, "config", config, ""});
+    std::string k = image_entry("lk/kernel:1", put_image(cache, {tar_of(m)}));
+    k.pop_back();
+    return R"({"schema":"lk.lock/v1","kernel":)" + k +
+           R"(,"cmdline":"c","binaries":["kernel"],"tar":null,"ucode":null},"init":[)" +
+           image_entry("lk/init:1", put_image(cache, {tar_of({{T::kFile, "init", std::string(100000, 'i'), ""}})})) +
+           "]}";
+  };
+  // The first entry's data: the codec mark.
+  auto first_mark = [](const std::string& tar) { return tar.substr(512, tar.find('}', 512) - 511); };
+  const std::string zstd_lock = kernel_with("CONFIG_RD_GZIP=y\nCONFIG_RD_ZSTD=y\n");
+  std::string cold_tar = build(zstd_lock, cache, &store, "auto");
+  CHECK(first_mark(cold_tar) == R"({"codec":"zstd-3"})");
+  lk::Fd fd(::memfd_create("rootfs", MFD_CLOEXEC));
+  lk::write_all(fd.get(), cold_tar, "memfd");
+  StringSink ks, is;
+  lk::boot::InitrdSinks sinks{&ks, &is, &is, {lk::streams::Codec::kGzip, -1, 1}, true};
+  auto res = lk::boot::build_initrd(fd.get(), sinks, &store);
+  CHECK(res.stored == 2);
+  CHECK(is.data.rfind("\x28\xb5\x2f\xfd", 0) == 0);  // a zstd frame
+  // Warm: the answer comes from the store, the runs are spliced.
+  std::string warm_tar = build(zstd_lock, cache, &store, "auto");
+  CHECK(first_mark(warm_tar) == R"({"codec":"zstd-3"})");
+  CHECK(initrd_of(warm_tar, &store, lk::streams::Codec::kZstd).initrd == is.data);
+  // No config, or one without RD_ZSTD: gzip, as every kernel unpacks it.
+  CHECK(first_mark(build(kernel_with(""), cache, &store, "auto")) == R"({"codec":"gzip-6"})");
+  CHECK(first_mark(build(kernel_with("# CONFIG_RD_ZSTD is not set\n"), cache, &store, "auto")) ==
+        R"({"codec":"gzip-6"})");
 }
 
 TEST_CASE("rootfs --segments and a zstd initrd: each segment a frame and a cpio archive of its own") {

@@ -39,7 +39,9 @@ void copy_fd(int from, const std::function<void(const void*, size_t)>& to) {
 int run(const lk::ToolContext& ctx) {
   const auto& args = ctx.args;
   lk::streams::CompressOptions copts;
-  copts.codec = lk::streams::parse_codec(args["compress"].as<std::string>());
+  const std::string codec = args["compress"].as<std::string>();
+  const bool from_tar = codec == "auto";
+  if (!from_tar) copts.codec = lk::streams::parse_codec(codec);
   if (args.count("level")) copts.level = args["level"].as<int>();
   if (args.count("threads")) copts.threads = args["threads"].as<int>();
   if (copts.threads < 0) throw lk::InputError("--threads must be 0 (one per CPU) or more");
@@ -55,7 +57,7 @@ int run(const lk::ToolContext& ctx) {
   // A failed fstat must not pass for "not a regular file": that would silently spool a file.
   if (::fstat(in, &in_st) != 0) lk::throw_errno("stat " + input);
   if (::lseek(in, 0, SEEK_CUR) < 0 || !S_ISREG(in_st.st_mode)) {
-    // A pipe: keep a copy to read twice (see initrd_build.h).
+    // A pipe: keep a copy to read twice (see boot/initrd.h).
     lk::Fd spool = lk::temp_file();
     lk::streams::FdSink s(spool.get(), "temporary file");
     char buf[1 << 16];
@@ -94,7 +96,7 @@ int run(const lk::ToolContext& ctx) {
   lk::streams::FdSink kernel_sink(kernel_fd, "kernel"), initrd_sink(initrd_fd, "initrd"), ucode_sink(ucode_fd, "ucode");
   lk::boot::InitrdSinks sinks{
       &kernel_sink, ucode_fd == initrd_fd ? static_cast<lk::streams::ByteSink*>(&initrd_sink) : &ucode_sink,
-      &initrd_sink, copts};
+      &initrd_sink, copts, from_tar};
   const auto store = lk::streams::SegmentStore::in_cache(
       lk::default_cache_dir(args.count("cache") ? args["cache"].as<std::string>() : ""));
   auto res = lk::boot::build_initrd(in, sinks, &store);  // also flushes initrd_sink
@@ -163,7 +165,7 @@ int main(int argc, char** argv) {
       "  lk-initrd -o out/nginx < nginx.rootfs.tar                 # out/nginx-kernel, -initrd.img, -cmdline\n"
       "  lk-initrd --compress zstd --level 19 < rootfs.tar > bundle.tar\n"
       "  lk-initrd --mem 512M -o nginx < rootfs.tar                 # warn if it will not fit 512 MiB\n"
-      "  lk-rootfs --segments gzip-6 < nginx.lock.json | lk-initrd -o nginx   # what lk build runs\n"
+      "  lk-rootfs --segments auto < nginx.lock.json | lk-initrd --compress auto -o nginx   # as lk build\n"
       "Output is byte-reproducible: it depends only on the input, codec and level, not on the\n"
       "thread count, nor on what the cache held. Bundle entries get the mtime SOURCE_DATE_EPOCH\n"
       "(default 0). A rootfs tar from lk-rootfs --segments has each image's content in a\n"
@@ -174,7 +176,8 @@ int main(int argc, char** argv) {
                         "FILE")(
             "o,output", "write PREFIX-kernel, PREFIX-initrd.img (ucode first) and PREFIX-cmdline instead of a tar",
             cxxopts::value<std::string>(),
-            "PREFIX")("compress", "gzip, zstd or none", cxxopts::value<std::string>()->default_value("gzip"), "CODEC")(
+            "PREFIX")("compress", "gzip, zstd, none, or auto: what a tar from lk-rootfs --segments auto says",
+            cxxopts::value<std::string>()->default_value("gzip"), "CODEC")(
             "level", "compression level (gzip 0-12, default 6; zstd 1-19+, default 3)", cxxopts::value<int>(), "N")(
             "threads", "compression threads (default: one per CPU, at most 8)", cxxopts::value<int>(), "N")(
             "mem", "warn when the initrd will not fit a machine with SIZE of memory (e.g. 512M)",

@@ -2,7 +2,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <regex>
 
 #include "base/error.h"
 #include "base/fs.h"
@@ -29,17 +28,12 @@ int run(const lk::ToolContext& ctx) {
   if (args.count("segments")) {
     std::string codec = args["segments"].as<std::string>();
     // The codec and its level decide a stored run's bytes.
-    static const std::regex kCodec("(gzip-([0-9]|1[0-2]))|(zstd-([1-9]|1[0-9]|2[0-2]))");
-    if (!std::regex_match(codec, kCodec))
-      throw lk::InputError("--segments: \"" + codec + "\" is not gzip-LEVEL (0 to 12) or zstd-LEVEL (1 to 22)");
+    if (codec != "auto" && lk::streams::parse_codec_id(codec).codec == lk::streams::Codec::kNone)
+      throw lk::InputError("--segments none: an uncompressed initrd keeps no segments");
     opts.segments = lk::rootfs::RootfsOptions::Segments{lk::streams::SegmentStore::in_cache(cache_dir), codec};
   }
 
   std::string output = args["output"].as<std::string>();
-  if (args.count("kernel-config")) {
-    lk::write_output(output, lk::rootfs::kernel_config(lock, store));
-    return lk::kExitOk;
-  }
   if (output == "-" && isatty(STDOUT_FILENO))
     throw lk::InputError("refusing to write a tar to a terminal (use -o FILE or a pipe)");
   if (output == "-") {
@@ -65,7 +59,7 @@ int main(int argc, char** argv) {
                     "  lk-rootfs < nginx.lock.json > nginx.rootfs.tar\n"
                     "  lk-rootfs -i nginx.lock.json -o nginx.rootfs.tar --cache /var/cache/lk\n"
                     "  lk-parse nginx.yml | lk-pull | lk-rootfs | lk-initrd -o nginx\n"
-                    "  lk-rootfs --segments gzip-6 < nginx.lock.json | lk-initrd -o nginx   # as lk build does\n"
+                    "  lk-rootfs --segments auto < nginx.lock.json | lk-initrd --compress auto -o nginx   # as lk build\n"
                     "Every entry lk generates gets the mtime SOURCE_DATE_EPOCH (default 0): the same lock\n"
                     "and cache always give the same bytes. With --segments the tar is for lk-initrd only: each\n"
                     "image's content is marked as a segment, and one whose compressed form lk-initrd already\n"
@@ -77,9 +71,10 @@ int main(int argc, char** argv) {
                                               cxxopts::value<std::string>()->default_value("-"), "FILE")(
                           "cache", "image cache (default $LK_CACHE, else $XDG_CACHE_HOME/lk, else ~/.cache/lk)",
                           cxxopts::value<std::string>(), "DIR")(
-                          "segments", "a tar for lk-initrd compressing with CODEC (gzip-6, its default; zstd-3...): see above",
-                          cxxopts::value<std::string>(), "CODEC")(
-                          "kernel-config", "only write the kernel image's config file (nothing if it has none)");
+                          "segments",
+                          "a tar for lk-initrd compressing with CODEC (gzip-6, its default; zstd-3...; auto: zstd-3 "
+                          "when the kernel image's config has CONFIG_RD_ZSTD=y, else gzip-6): see above",
+                          cxxopts::value<std::string>(), "CODEC");
                     },
                     [](const lk::ToolContext& ctx) { return run(ctx); }};
   return lk::run_tool(spec, argc, argv);

@@ -14,7 +14,6 @@
 #include "base/source_date.h"
 #include "base/tool_main.h"
 #include "boot/boot_files.h"
-#include "boot/kernel.h"
 #include "oci/docker_archive.h"
 #include "spec/output_formats.h"
 #include "spec/plan.h"
@@ -70,30 +69,6 @@ void stage(const std::vector<std::string>& argv, const std::string& in_path, con
   if (dest) dest->commit();
 }
 
-// --compress auto: zstd when the lock's kernel unpacks it (its image's config says
-// CONFIG_RD_ZSTD=y), else gzip. Reading the config means reading the kernel image, so
-// the answer is kept in the cache by the image's digest.
-streams::Codec auto_codec(const std::string& bin, const std::vector<std::string>& common, const std::string& lock_path,
-                          const std::string& cache_dir, const std::string& workdir, const Log& log) {
-  const spec::Lock lock = spec::parse_document(read_file(lock_path), spec::Stage::kLock, lock_path);
-  if (!lock.kernel || !lock.kernel->digest) return streams::Codec::kGzip;
-  const std::string& digest = *lock.kernel->digest;
-  const std::string known_path = cache_dir + "/initrd-segments/kernel-" + digest.substr(digest.find(':') + 1) + ".codec";
-  std::string known = trim_end(read_or_empty(known_path));
-  if (known != "gzip" && known != "zstd") {
-    std::vector<std::string> argv = {bin + "/lk-rootfs", "--kernel-config"};
-    argv.insert(argv.end(), common.begin(), common.end());
-    stage(argv, lock_path, workdir + "/kernel.config");
-    known = boot::initrd_codec_for(read_file(workdir + "/kernel.config")) == streams::Codec::kZstd ? "zstd" : "gzip";
-    fs::create_directories(dirname_of(known_path));
-    AtomicFile f(known_path);
-    f.write(known + "\n");
-    f.commit();
-  }
-  log.verbose("initrd: " + known + (known == "zstd" ? " (the kernel has CONFIG_RD_ZSTD=y)" : ""));
-  return known == "zstd" ? streams::Codec::kZstd : streams::Codec::kGzip;
-}
-
 // The kernel+initrd files from the bundle tar BOOT_TAR, as PREFIX-kernel, -initrd.img
 // (microcode first, as lk-initrd -o writes it) and -cmdline.
 void unpack_boot_tar(const std::string& boot_tar, const std::string& prefix, const std::string& workdir) {
@@ -130,6 +105,9 @@ int run(const ToolContext& ctx) {
     throw InputError("--arch " + arch + ": lk builds amd64 systems only, not yet " + arch);
   if (arch != "amd64" && arch != "x86_64")
     throw InputError("--arch must be amd64 (or LinuxKit's arm64, s390x, riscv64), not \"" + arch + "\"");
+  const std::string compress_arg = args["compress"].as<std::string>();
+  if (compress_arg != "auto" && compress_arg != "gzip" && compress_arg != "zstd")
+    throw InputError("--compress must be auto, gzip or zstd, not \"" + compress_arg + "\"");
   auto specs = args["specs"].as<std::vector<std::string>>();
   const std::string bin = executable_dir();
   const std::string dir = args["dir"].as<std::string>();
@@ -181,9 +159,6 @@ int run(const ToolContext& ctx) {
   const bool want_boot = wants(OutputFormat::kBootFiles) || want_boot_tar || wants(OutputFormat::kImage);
   std::string size;
   if (args.count("size")) size = args["size"].as<std::string>();
-  const std::string compress_arg = args["compress"].as<std::string>();
-  if (compress_arg != "auto" && compress_arg != "gzip" && compress_arg != "zstd")
-    throw InputError("--compress must be auto, gzip or zstd, not \"" + compress_arg + "\"");
 
   if (!plan.packages.empty()) {
     std::vector<std::string> pkg = {bin + "/lk-pkg", "build"};
@@ -231,19 +206,17 @@ int run(const ToolContext& ctx) {
     }
   }
   if (want_boot) {
-    const streams::Codec compress =
-        compress_arg == "auto" ? auto_codec(bin, common, prefix + ".lock.json",
-                                            default_cache_dir(args.count("cache") ? args["cache"].as<std::string>() : ""),
-                                            staging.path(), ctx.log)
-                               : streams::parse_codec(compress_arg);
     // lk-rootfs --segments, then lk-initrd; the images' content the cache holds
     // compressed is only named in the tar. (Also when a tar output was made above: an
     // initrd's bytes never depend on the other formats asked for.) The tar goes to an
     // unnamed temporary file, not a pipe: lk-initrd reads it twice (hard links), and
     // would otherwise copy a pipe into a file of its own first.
-    rootfs.insert(rootfs.end(), {"--segments", streams::codec_id({compress, -1, 0})});
+    // auto: lk-rootfs picks the codec from the kernel's config and tells lk-initrd.
+    rootfs.insert(rootfs.end(), {"--segments", compress_arg == "auto" ? std::string("auto")
+                                                                       : streams::codec_id({streams::parse_codec(
+                                                                             compress_arg), -1, 0})});
     initrd.insert(initrd.end(), common.begin(), common.end());
-    initrd.insert(initrd.end(), {"--compress", compress == streams::Codec::kZstd ? "zstd" : "gzip"});
+    initrd.insert(initrd.end(), {"--compress", compress_arg});
     Fd tar = temp_file();
     Fd lock(::open((prefix + ".lock.json").c_str(), O_RDONLY | O_CLOEXEC));
     SpawnOptions ro;

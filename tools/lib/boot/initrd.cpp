@@ -63,6 +63,7 @@ std::unordered_map<std::string, uint32_t> link_groups(int fd) {
 // that ucode can be written before the compressed data starts.
 class LazyCompressor : public streams::ByteSink {
 public:
+  // OPTS is read when the compressor is made: it may change until then.
   LazyCompressor(const streams::CompressOptions& opts, streams::ByteSink& out) : opts_(opts), out_(out) {}
   streams::Compressor& get() {
     if (!comp_) comp_ = streams::make_compressor(opts_, out_);
@@ -76,7 +77,7 @@ public:
   void finish() override { get().finish(); }
 
 private:
-  streams::CompressOptions opts_;
+  const streams::CompressOptions& opts_;
   streams::ByteSink& out_;
   std::unique_ptr<streams::Compressor> comp_;
 };
@@ -94,7 +95,7 @@ struct Segment {
   Scope scope;
   std::unordered_set<std::string> dirs;  // the directories of its cpio
   std::vector<std::pair<std::string, int>> paths;
-  uint64_t entries = 0, cpio_start = 0;
+  uint64_t entries = 0;
   bool run_begun = false;
   std::unique_ptr<streams::SegmentStore::Writer> writer;
   std::string cmdline;
@@ -107,9 +108,15 @@ public:
       : fd_(fd),
         sinks_(sinks),
         store_(store),
-        archives_(streams::runs_are_archives(sinks.compress.codec)),
-        cpio_out_(sinks.compress, *sinks.initrd),
-        cpio_(cpio_out_) {}
+        copts_(sinks.compress),
+        cpio_out_(copts_, *sinks.initrd),
+        cpio_(cpio_out_) {
+    if (sinks.compress_from_tar) {
+      copts_.codec = streams::Codec::kGzip;
+      copts_.level = -1;
+    }
+    archives_ = streams::runs_are_archives(copts_.codec);
+  }
 
   InitrdResult run() {
     groups_ = link_groups(fd_);
@@ -130,6 +137,7 @@ private:
     std::string p = clean_member_path(h.path, kWhere);
     if (p.empty()) return;
     if (p == streams::kMarkName && h.type == streams::TarEntry::kFile) return mark(r);
+    first_ = false;
     if (seg_) seg_->paths.emplace_back(p, static_cast<int>(h.type));
     if (under_boot(p)) return boot_file(r, h, p);
     ensure_parents(p);
@@ -142,7 +150,6 @@ private:
   streams::CpioWriter& cpio() {
     if (seg_ && !seg_->run_begun) {
       seg_->run_begun = true;
-      seg_->cpio_start = cpio_.bytes();
       // Run or not, a segment's blocks start and end with it, so a build with the
       // store and one without give the same bytes.
       cpio_out_.get().begin_run(seg_->writer ? &seg_->writer->run() : nullptr);
@@ -276,6 +283,18 @@ private:
     } catch (const RuntimeError& e) {
       throw InputError(e.what());
     }
+    if (m.kind == streams::SegmentMark::kCodec) {
+      if (!first_ || res_.segments) throw InputError("rootfs tar: a codec mark after the first entry");
+      first_ = false;
+      if (sinks_.compress_from_tar) {
+        const int threads = copts_.threads;
+        copts_ = streams::parse_codec_id(m.codec);
+        copts_.threads = threads;
+        archives_ = streams::runs_are_archives(copts_.codec);
+      }
+      return;
+    }
+    first_ = false;
     if (m.kind == streams::SegmentMark::kEnd) {
       if (!seg_ || seg_->mark.key != m.key)
         throw InputError("rootfs tar: the end of segment " + m.key + ", which did not begin");
@@ -294,11 +313,11 @@ private:
     seg_->mark = m;
     seg_->scope.dev_minor = device_of(m.key);
     if (m.kind == streams::SegmentMark::kCached) return splice();
-    if (store_ && streams::can_splice(sinks_.compress.codec))
+    if (store_ && streams::can_splice(copts_.codec))
       seg_->writer = std::make_unique<streams::SegmentStore::Writer>(*store_, m.key, codec());
   }
 
-  std::string codec() const { return streams::codec_id(sinks_.compress); }
+  std::string codec() const { return streams::codec_id(copts_); }
 
   // A segment's device number, from its key: the same wherever the segment lands.
   uint32_t device_of(const std::string& key) {
@@ -366,9 +385,11 @@ private:
   int fd_;
   const InitrdSinks& sinks_;
   const streams::SegmentStore* store_;
+  streams::CompressOptions copts_;
   // zstd: each segment, and the glue between, is a cpio archive of its own (TRAILER!!!
   // included) in a frame of its own; gzip: one archive in one member.
-  const bool archives_;
+  bool archives_ = false;
+  bool first_ = true;  // no entry read yet
   bool glue_open_ = false;  // glue entries since the last archive ended
   LazyCompressor cpio_out_;
   streams::CpioWriter cpio_;

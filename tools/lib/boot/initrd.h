@@ -26,6 +26,9 @@ struct InitrdSinks {
   streams::ByteSink* ucode = nullptr;   // boot/ucode.cpio's bytes
   streams::ByteSink* initrd = nullptr;  // the compressed cpio; its first byte comes after all of ucode's
   streams::CompressOptions compress;
+  // lk-initrd --compress auto: the codec the tar's codec mark names (lk-rootfs
+  // --segments auto), COMPRESS's threads kept; gzip when it has none.
+  bool compress_from_tar = false;
 };
 
 struct InitrdResult {

@@ -17,16 +17,6 @@
 
 namespace lk::boot {
 
-streams::Codec initrd_codec_for(const std::string& config) {
-  for (size_t at = 0; (at = config.find("CONFIG_RD_ZSTD=y", at)) != std::string::npos; ++at) {
-    size_t end = at + 16;
-    if ((at == 0 || config[at - 1] == '\n') && (end == config.size() || config[end] == '\n' || config[end] == '\r'))
-      return streams::Codec::kZstd;
-  }
-  return streams::Codec::kGzip;
-}
-
-
 namespace {
 constexpr uint32_t kXenNotePhys32Entry = 18;
 

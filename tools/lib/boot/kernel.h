@@ -4,13 +4,7 @@
 // PVH entry point, reaching userspace more than twice as fast.
 #include <string>
 
-#include "streams/compress.h"
-
 namespace lk::boot {
-
-// The initrd codec for a kernel built with CONFIG (its .config text): zstd when it
-// unpacks zstd initramfs (CONFIG_RD_ZSTD=y), else gzip, which every kernel does.
-streams::Codec initrd_codec_for(const std::string& config);
 
 bool is_elf(const std::string& path);
 // True when the ELF at PATH has a PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY).

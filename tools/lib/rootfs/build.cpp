@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -90,6 +91,11 @@ public:
       throw InputError(opts_.lock_name + ": a plan, not a lock (make it with lk-pull)");
     check_names(lock_, opts_.lock_name);
     check_volume_uses(lock_, volume_binds_, opts_.lock_name);
+    if (opts_.segments) {
+      if (opts_.segments->codec == "auto") opts_.segments->codec = auto_codec();
+      out_.add(gen(streams::TarEntry::kFile, streams::kMarkName, 0644),
+               streams::mark_text({streams::SegmentMark::kCodec, "", "", opts_.segments->codec}));
+    }
     if (lock_.kernel) kernel(*lock_.kernel);
     init();
     volumes();
@@ -215,10 +221,46 @@ private:
     segment(id, "", [&] { kernel_content(k, img); });
   }
 
+  // The kernel image, read (its layers decompressed) once for all that needs it.
+  Flattener& kernel_image(const oci::ImageData& img) {
+    if (!kernel_image_) {
+      kernel_image_ = std::make_unique<Flattener>(layers_of(img, 0), "", nullptr, opts_.epoch);
+      kernel_image_->index();
+    }
+    return *kernel_image_;
+  }
+
+  // --segments auto: zstd when the kernel unpacks it (its image's config says
+  // CONFIG_RD_ZSTD=y), else gzip. The answer is kept in the store by the image's
+  // digest, so a warm build never reads the kernel image for it.
+  std::string auto_codec() {
+    if (!lock_.kernel) return "gzip-6";
+    oci::ImageData img = load(*lock_.kernel);
+    const std::string known_path =
+        opts_.segments->store.dir() + "/kernel-" + img.digest.substr(img.digest.find(':') + 1) + ".codec";
+    std::string known = trim_end(read_or_empty(known_path));
+    if (known == "gzip-6" || known == "zstd-3") return known;
+    Flattener& image = kernel_image(img);
+    std::string config;
+    if (image.has("config"))
+      image.read_member("config", [&](streams::TarReader& r, const streams::TarEntry&) {
+        r.copy_data([&](const void* p, size_t n) {
+          if (config.size() + n > (16 << 20)) throw InputError("kernel image " + img.name() + ": config is over 16 MiB");
+          config.append(static_cast<const char*>(p), n);
+        });
+      });
+    known = streams::initrd_codec_for(config) == streams::Codec::kZstd ? "zstd-3" : "gzip-6";
+    std::filesystem::create_directories(opts_.segments->store.dir());
+    AtomicFile f(known_path);
+    f.write(known + "\n");
+    f.commit();
+    log_.verbose("initrd: " + known + (known == "zstd-3" ? " (the kernel has CONFIG_RD_ZSTD=y)" : ""));
+    return known;
+  }
+
   // boot/kernel, boot/ucode.cpio and the modules: what the kernel image holds.
   void kernel_content(const spec::Kernel& k, const oci::ImageData& img) {
-    Flattener image(layers_of(img, 0), "", nullptr, opts_.epoch);
-    image.index();
+    Flattener& image = kernel_image(img);
     std::string binary;
     for (const auto& b : k.binaries) {
       if (image.has(b)) {
@@ -516,12 +558,13 @@ private:
   const spec::Lock& lock_;
   const oci::OciLayout& cache_;
   streams::TarWriter& out_;
-  const RootfsOptions& opts_;
+  RootfsOptions opts_;  // a copy: --segments auto becomes the codec chosen
   const Log& log_;
   const spec::VolumeBinds volume_binds_;
   std::unordered_map<std::string, streams::TarEntry::Type> written_;  // every path in the output, as last written
   std::map<std::string, std::string> first_copy_;                     // image digest -> bundle dir holding its files
   std::map<std::string, std::string> oci_blobs_;                      // digest -> where an oci volume holds it
+  std::unique_ptr<Flattener> kernel_image_;
 };
 
 }  // namespace
@@ -529,22 +572,6 @@ private:
 void build_rootfs(const spec::Lock& lock, const oci::OciLayout& cache, streams::TarWriter& out,
                   const RootfsOptions& opts, const Log& log) {
   Builder(lock, cache, out, opts, log).run();
-}
-
-std::string kernel_config(const spec::Lock& lock, const oci::OciLayout& cache) {
-  if (!lock.kernel || !lock.kernel->digest) return "";
-  oci::ImageData img = cache.image(lock.kernel->reference.value_or(lock.kernel->image), *lock.kernel->digest);
-  Flattener image(layers_of(img, 0), "", nullptr, 0);
-  image.index();
-  std::string config;
-  if (image.has("config"))
-    image.read_member("config", [&](streams::TarReader& r, const streams::TarEntry&) {
-      r.copy_data([&](const void* p, size_t n) {
-        if (config.size() + n > (16 << 20)) throw InputError("kernel image " + img.name() + ": config is over 16 MiB");
-        config.append(static_cast<const char*>(p), n);
-      });
-    });
-  return config;
 }
 
 }  // namespace lk::rootfs

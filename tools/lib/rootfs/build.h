@@ -21,6 +21,8 @@ struct RootfsOptions {
   std::string lock_name = "lock";  // the lock's file name, for messages
   // lk-rootfs --segments: each image's content is marked as a segment for lk-initrd,
   // and one whose compressed form (CODEC, e.g. "gzip-6") STORE holds is only named.
+  // CODEC "auto": zstd-3 when the kernel unpacks it, else gzip-6 (the tar's first mark
+  // says which).
   struct Segments {
     streams::SegmentStore store;
     std::string codec;
@@ -33,10 +35,5 @@ struct RootfsOptions {
 // RuntimeError for cache and layer problems.
 void build_rootfs(const spec::Lock& lock, const oci::OciLayout& cache, streams::TarWriter& out,
                   const RootfsOptions& opts, const Log& log);
-
-// The kernel's build configuration, the `config` file of the lock's kernel image (as
-// LinuxKit-style kernel images carry it); "" when the lock has no kernel or the image
-// no config.
-std::string kernel_config(const spec::Lock& lock, const oci::OciLayout& cache);
 
 }  // namespace lk::rootfs

@@ -373,6 +373,29 @@ void Compressor::append_run(const RunInfo&, const std::function<void(ByteSink&)>
   throw RuntimeError("uncompressed output keeps no runs to splice");
 }
 
+Codec initrd_codec_for(const std::string& config) {
+  for (size_t at = 0; (at = config.find("CONFIG_RD_ZSTD=y", at)) != std::string::npos; ++at) {
+    size_t end = at + 16;
+    if ((at == 0 || config[at - 1] == '\n') && (end == config.size() || config[end] == '\n' || config[end] == '\r'))
+      return Codec::kZstd;
+  }
+  return Codec::kGzip;
+}
+
+CompressOptions parse_codec_id(const std::string& id) {
+  auto dash = id.find('-');
+  CompressOptions o;
+  o.codec = parse_codec(id.substr(0, dash));
+  bool ok = o.codec == Codec::kNone ? dash == std::string::npos : dash != std::string::npos && dash + 1 < id.size();
+  if (ok && dash != std::string::npos) {
+    for (char c : id.substr(dash + 1)) ok = ok && c >= '0' && c <= '9';
+    if (ok && id.size() - dash - 1 <= 2) o.level = std::stoi(id.substr(dash + 1));
+    ok = ok && o.level >= 0 && (o.codec == Codec::kGzip ? o.level <= 12 : o.level >= 1 && o.level <= 22);
+  }
+  if (!ok) throw InputError("\"" + id + "\" is not a codec: gzip-LEVEL (0 to 12), zstd-LEVEL (1 to 22) or none");
+  return o;
+}
+
 std::string codec_id(const CompressOptions& opts) {
   switch (opts.codec) {
     case Codec::kNone: return "none";

@@ -45,6 +45,9 @@ enum class Codec { kNone, kGzip, kZstd };
 Codec parse_codec(const std::string& name);  // throws InputError
 bool can_splice(Codec c);
 bool runs_are_archives(Codec c);
+// The codec a kernel built with CONFIG (its .config text) unpacks best: zstd when it
+// has CONFIG_RD_ZSTD=y, else gzip, which every kernel unpacks.
+Codec initrd_codec_for(const std::string& config);
 
 struct CompressOptions {
   Codec codec = Codec::kGzip;
@@ -86,5 +89,7 @@ protected:
 std::unique_ptr<Compressor> make_compressor(const CompressOptions& opts, ByteSink& out);
 // "gzip-6": the codec and its effective level, which decide a run's bytes.
 std::string codec_id(const CompressOptions& opts);
+// The options codec_id() named; InputError for anything else.
+CompressOptions parse_codec_id(const std::string& id);
 
 }  // namespace lk::streams

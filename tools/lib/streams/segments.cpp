@@ -55,6 +55,7 @@ std::string mark_text(const SegmentMark& m) {
     case SegmentMark::kBegin: j = {{"begin", m.key}, {"prefix", m.prefix}}; break;
     case SegmentMark::kEnd: j = {{"end", m.key}}; break;
     case SegmentMark::kCached: j = {{"cached", m.key}, {"prefix", m.prefix}, {"codec", m.codec}}; break;
+    case SegmentMark::kCodec: j = {{"codec", m.codec}}; break;
   }
   return j.dump();
 }
@@ -78,8 +79,17 @@ SegmentMark parse_mark(const std::string& text, const std::string& where) {
     m.kind = SegmentMark::kCached;
     m.key = str("cached");
     m.codec = str("codec");
+  } else if (j.contains("codec")) {
+    m.kind = SegmentMark::kCodec;
+    m.codec = str("codec");
+    try {
+      parse_codec_id(m.codec);
+    } catch (const InputError& e) {
+      throw bad(e.what());
+    }
+    return m;
   } else {
-    throw bad("neither begin, end nor cached");
+    throw bad("neither begin, end, cached nor codec");
   }
   if (!is_key(m.key)) throw bad("the key is not 64 hex digits");
   if (m.kind != SegmentMark::kEnd) {

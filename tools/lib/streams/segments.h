@@ -15,6 +15,8 @@
 //   {"begin":KEY,"prefix":P}             the entries up to the matching end, all below P
 //   {"end":KEY}
 //   {"cached":KEY,"prefix":P,"codec":C}  the stored segment KEY, compressed as C
+//   {"codec":C}                          first in the tar: what lk-rootfs chose for
+//                                        --segments auto (lk-initrd --compress auto)
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -30,10 +32,10 @@ namespace lk::streams {
 inline constexpr const char* kMarkName = ".lk-segment";
 
 struct SegmentMark {
-  enum Kind { kBegin, kEnd, kCached } kind = kBegin;
-  std::string key;
-  std::string prefix;  // "" or ending in '/'
-  std::string codec;   // kCached only
+  enum Kind { kBegin, kEnd, kCached, kCodec } kind = kBegin;
+  std::string key;     // not for kCodec
+  std::string prefix;  // "" or ending in '/'; kBegin and kCached
+  std::string codec;   // kCached and kCodec
 };
 std::string mark_text(const SegmentMark& m);
 // Throws RuntimeError naming WHERE for anything but a well-formed mark.
