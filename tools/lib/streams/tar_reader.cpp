@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "base/error.h"
@@ -40,28 +41,40 @@ ArchiveRead new_reader() {
 
 Fd decompressed_copy(const std::string& path, const std::string& where) {
   unsigned char magic[4] = {};
+  struct stat st {};
   {
     Fd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!f) throw_errno(where + ": open " + path);
+    if (!f || ::fstat(f.get(), &st) != 0) throw_errno(where + ": open " + path);
     if (::read(f.get(), magic, sizeof magic) < 0) throw_errno(where + ": read " + path);
   }
   const bool gzip = magic[0] == 0x1f && magic[1] == 0x8b;
   const bool zstd = magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd;
   if (!gzip && !zstd) return Fd();
+  // The copy holds everything the stream decompresses to, even past the tar's end,
+  // which the passes never read. Past this bound (no real layer comes near it) the
+  // layer is read without a copy, each pass stopping at the tar's end as before.
+  const uint64_t bound = std::max<uint64_t>(4ull << 30, 100 * static_cast<uint64_t>(st.st_size));
   ArchiveRead a = new_archive_read();
   archive_read_support_filter_gzip(a.get());
   archive_read_support_filter_zstd(a.get());
   archive_read_support_format_raw(a.get());
+  auto failed = [&] {
+    const char* msg = archive_error_string(a.get());
+    return RuntimeError(where + ": cannot decompress: " + (msg ? msg : "damaged data"));
+  };
   archive_entry* e = nullptr;
   if (archive_read_open_filename(a.get(), path.c_str(), 1 << 20) != ARCHIVE_OK ||
       archive_read_next_header(a.get(), &e) != ARCHIVE_OK)
-    throw RuntimeError(where + ": cannot decompress: " + archive_error_string(a.get()));
+    throw failed();
   Fd out = temp_file();
   std::string buf(1 << 20, '\0');
+  uint64_t total = 0;
   for (;;) {
     la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
-    if (n < 0) throw RuntimeError(where + ": cannot decompress: " + archive_error_string(a.get()));
+    if (n < 0) throw failed();
     if (n == 0) break;
+    total += static_cast<uint64_t>(n);
+    if (total > bound) return Fd();
     write_all(out.get(), std::string_view(buf.data(), static_cast<size_t>(n)), "temporary file");
   }
   return out;
