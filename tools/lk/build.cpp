@@ -50,8 +50,14 @@ std::vector<std::string> split_formats(const std::vector<std::string>& raw) {
 }
 
 // Runs one stage, stdin from IN_PATH and stdout to OUT_PATH ("" = inherit).
+// Runs one stage to its end: its exit status says whether the build failed on bad input.
+void run_stage(const std::vector<std::string>& argv, const SpawnOptions& o, const std::string& name) {
+  int status = Child(argv, o).wait();
+  if (status != 0) throw Error(status == kExitInput ? kExitInput : kExitRuntime, name + " failed");
+}
+
 void stage(const std::vector<std::string>& argv, const std::string& in_path, const std::string& out_path) {
-  Fd in, out;
+  Fd in;
   SpawnOptions o;
   if (!in_path.empty()) {
     in.reset(::open(in_path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -63,9 +69,7 @@ void stage(const std::vector<std::string>& argv, const std::string& in_path, con
     dest = std::make_unique<AtomicFile>(out_path, 0644);
     o.stdout_fd = dest->fd();
   }
-  Child c(argv, o);
-  int status = c.wait();
-  if (status != 0) throw Error(status == kExitInput ? kExitInput : kExitRuntime, argv[0] + " failed");
+  run_stage(argv, o, argv[0]);
   if (dest) dest->commit();
 }
 
@@ -210,8 +214,8 @@ int run(const ToolContext& ctx) {
     // compressed is only named in the tar. (Also when a tar output was made above: an
     // initrd's bytes never depend on the other formats asked for.) The tar goes to an
     // unnamed temporary file, not a pipe: lk-initrd reads it twice (hard links), and
-    // would otherwise copy a pipe into a file of its own first.
-    // auto: lk-rootfs picks the codec from the kernel's config and tells lk-initrd.
+    // would otherwise copy a pipe into a file of its own first. With auto, lk-rootfs
+    // picks the codec from the kernel's config and tells lk-initrd in the tar.
     rootfs.insert(rootfs.end(), {"--segments", compress_arg == "auto" ? std::string("auto")
                                                                        : streams::codec_id({streams::parse_codec(
                                                                              compress_arg), -1, 0})});
@@ -222,8 +226,7 @@ int run(const ToolContext& ctx) {
     SpawnOptions ro;
     ro.stdin_fd = lock.get();
     ro.stdout_fd = tar.get();
-    if (int rs = Child(rootfs, ro).wait(); rs != 0)
-      throw Error(rs == kExitInput ? kExitInput : kExitRuntime, "lk-rootfs failed");
+    run_stage(rootfs, ro, "lk-rootfs");
     if (::lseek(tar.get(), 0, SEEK_SET) != 0) throw_errno("rootfs tar: seek");
     std::unique_ptr<AtomicFile> tar_out;
     SpawnOptions io;
@@ -232,8 +235,7 @@ int run(const ToolContext& ctx) {
       tar_out = std::make_unique<AtomicFile>(boot_tar);
       io.stdout_fd = tar_out->fd();
     }
-    if (int is = Child(initrd, io).wait(); is != 0)
-      throw Error(is == kExitInput ? kExitInput : kExitRuntime, "lk-initrd failed");
+    run_stage(initrd, io, "lk-initrd");
     if (tar_out) tar_out->commit();
   }
   if (want_boot_tar) {

@@ -94,7 +94,7 @@ struct Segment {
   streams::SegmentMark mark;
   Scope scope;
   std::unordered_set<std::string> dirs;  // the directories of its cpio
-  std::vector<std::pair<std::string, int>> paths;
+  std::vector<std::pair<std::string, int>> paths;  // its tar entries, when it is stored
   uint64_t entries = 0;
   bool run_begun = false;
   std::unique_ptr<streams::SegmentStore::Writer> writer;
@@ -138,7 +138,7 @@ private:
     if (p.empty()) return;
     if (p == streams::kMarkName && h.type == streams::TarEntry::kFile) return mark(r);
     first_ = false;
-    if (seg_) seg_->paths.emplace_back(p, static_cast<int>(h.type));
+    if (seg_ && seg_->writer) seg_->paths.emplace_back(p, static_cast<int>(h.type));
     if (under_boot(p)) return boot_file(r, h, p);
     ensure_parents(p);
     write(r, h, p);
@@ -284,7 +284,7 @@ private:
       throw InputError(e.what());
     }
     if (m.kind == streams::SegmentMark::kCodec) {
-      if (!first_ || res_.segments) throw InputError("rootfs tar: a codec mark after the first entry");
+      if (!first_) throw InputError("rootfs tar: a codec mark after the first entry");
       first_ = false;
       if (sinks_.compress_from_tar) {
         const int threads = copts_.threads;
@@ -324,7 +324,7 @@ private:
     uint32_t minor = static_cast<uint32_t>(std::stoul(key.substr(0, 8), nullptr, 16));
     if (minor == glue_.dev_minor || !minors_.insert(minor).second)
       throw RuntimeError("rootfs tar: segment " + key + " has the device number of another (a 1 in 2^32 draw): " +
-                         "build with --compress none or change the spec");
+                         "change the spec or SOURCE_DATE_EPOCH, which the keys depend on");
     return minor;
   }
 

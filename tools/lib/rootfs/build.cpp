@@ -234,12 +234,13 @@ private:
   // CONFIG_RD_ZSTD=y), else gzip. The answer is kept in the store by the image's
   // digest, so a warm build never reads the kernel image for it.
   std::string auto_codec() {
-    if (!lock_.kernel) return "gzip-6";
+    const std::string gzip = streams::codec_id({streams::Codec::kGzip, -1, 0}),
+                      zstd = streams::codec_id({streams::Codec::kZstd, -1, 0});
+    if (!lock_.kernel) return gzip;
     oci::ImageData img = load(*lock_.kernel);
-    const std::string known_path =
-        opts_.segments->store.dir() + "/kernel-" + img.digest.substr(img.digest.find(':') + 1) + ".codec";
+    const std::string known_path = opts_.segments->store.kernel_codec_note(img.digest);
     std::string known = trim_end(read_or_empty(known_path));
-    if (known == "gzip-6" || known == "zstd-3") return known;
+    if (known == gzip || known == zstd) return known;
     Flattener& image = kernel_image(img);
     std::string config;
     if (image.has("config"))
@@ -249,12 +250,12 @@ private:
           config.append(static_cast<const char*>(p), n);
         });
       });
-    known = streams::initrd_codec_for(config) == streams::Codec::kZstd ? "zstd-3" : "gzip-6";
+    known = streams::initrd_codec_for(config) == streams::Codec::kZstd ? zstd : gzip;
     std::filesystem::create_directories(opts_.segments->store.dir());
     AtomicFile f(known_path);
     f.write(known + "\n");
     f.commit();
-    log_.verbose("initrd: " + known + (known == "zstd-3" ? " (the kernel has CONFIG_RD_ZSTD=y)" : ""));
+    log_.verbose("initrd: " + known + (known == zstd ? " (the kernel has CONFIG_RD_ZSTD=y)" : ""));
     return known;
   }
 

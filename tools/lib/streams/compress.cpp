@@ -43,6 +43,8 @@ Codec parse_codec(const std::string& name) {
   throw InputError("unknown compression \"" + name + "\" (expected gzip, zstd or none)");
 }
 
+int default_level(Codec c) { return c == Codec::kZstd ? 3 : c == Codec::kGzip ? 6 : 0; }
+
 namespace {
 
 int default_threads(int threads) {
@@ -120,7 +122,8 @@ std::string deflate_block(libdeflate_compressor* c, const std::string& input, st
 // from per-block CRCs.
 class GzipSink : public Compressor {
 public:
-  GzipSink(int level, int threads, ByteSink& out) : level_(level < 0 ? 6 : level), threads_(threads), out_(out) {
+  GzipSink(int level, int threads, ByteSink& out)
+      : level_(level < 0 ? default_level(Codec::kGzip) : level), threads_(threads), out_(out) {
     if (level_ > 12) throw InputError("gzip level must be 0 to 12");
     // No name, no mtime (0), OS "unix": what gzip -n writes, nothing from the host.
     static const unsigned char header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
@@ -278,7 +281,7 @@ class ZstdSink : public Compressor {
 public:
   ZstdSink(int level, int threads, ByteSink& out) : out_(out), cctx_(ZSTD_createCCtx()) {
     if (!cctx_) throw RuntimeError("zstd: out of memory");
-    int lvl = level < 0 ? 3 : level;
+    int lvl = level < 0 ? default_level(Codec::kZstd) : level;
     if (lvl < 1 || lvl > ZSTD_maxCLevel())
       throw InputError("zstd level must be 1 to " + std::to_string(ZSTD_maxCLevel()));
     check(ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, lvl));
@@ -397,10 +400,11 @@ CompressOptions parse_codec_id(const std::string& id) {
 }
 
 std::string codec_id(const CompressOptions& opts) {
+  const std::string level = std::to_string(opts.level < 0 ? default_level(opts.codec) : opts.level);
   switch (opts.codec) {
     case Codec::kNone: return "none";
-    case Codec::kGzip: return "gzip-" + std::to_string(opts.level < 0 ? 6 : opts.level);
-    case Codec::kZstd: return "zstd-" + std::to_string(opts.level < 0 ? 3 : opts.level);
+    case Codec::kGzip: return "gzip-" + level;
+    case Codec::kZstd: return "zstd-" + level;
   }
   return "unknown";
 }

@@ -49,9 +49,12 @@ bool runs_are_archives(Codec c);
 // has CONFIG_RD_ZSTD=y, else gzip, which every kernel unpacks.
 Codec initrd_codec_for(const std::string& config);
 
+// The level a codec gets when none is given (-1): gzip 6, zstd 3.
+int default_level(Codec c);
+
 struct CompressOptions {
   Codec codec = Codec::kGzip;
-  int level = -1;   // -1: the codec's default (gzip 6, zstd 3)
+  int level = -1;   // -1: default_level(codec)
   int threads = 0;  // 0: one per online CPU, at most 8
 };
 

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <libdeflate.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -106,6 +105,10 @@ std::string segment_key(const json& identity) {
 
 std::string SegmentStore::folder(const std::string& key, const std::string& codec) const {
   return dir_ + "/" + key + "." + codec;
+}
+
+std::string SegmentStore::kernel_codec_note(const std::string& digest) const {
+  return dir_ + "/kernel-" + digest.substr(digest.find(':') + 1) + ".codec";
 }
 
 std::optional<StoredSegment> SegmentStore::find(const std::string& key, const std::string& codec) const {

@@ -68,6 +68,8 @@ public:
   static SegmentStore in_cache(const std::string& cache_dir) { return SegmentStore(cache_dir + "/initrd-segments"); }
   const std::string& dir() const { return dir_; }
   std::string folder(const std::string& key, const std::string& codec) const;
+  // Where lk-rootfs --segments auto notes the codec it chose for the kernel image DIGEST.
+  std::string kernel_codec_note(const std::string& digest) const;
   // The segment's index, or nullopt when the store does not hold it.
   std::optional<StoredSegment> find(const std::string& key, const std::string& codec) const;
   // Streams the run's bytes to OUT, checking them against the index.
